@@ -1,0 +1,1 @@
+"""The demo app's Hydra configs, shipped as the package `sweeps.conf`."""

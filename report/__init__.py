@@ -1,0 +1,1 @@
+"""Turn a Hydra multirun directory into one self-contained HTML report."""

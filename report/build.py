@@ -1,0 +1,86 @@
+"""collect -> analyse -> draw -> render -> write: the one call behind the CLI and the callback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from report.atomic import write_atomically
+from report.collect import Sweep, SweepError, collect_sweep
+from report.figures import draw_repeat_variance
+from report.ranking import config_params, group_ids, rank_configurations
+from report.render import render_html
+from report.repeats import repeat_variance
+from report.reproduce import reproduce_command
+from report.view import best_view, header_view, objective_view, ranking_view, repeats_view, runs_view
+
+__all__ = ["CSV_NAME", "SweepError", "WrittenReport", "build_report", "report_context"]
+
+CSV_NAME = "results.csv"
+
+
+@dataclass
+class WrittenReport:
+    html: Path
+    csv: Path
+    sweep: Sweep
+
+
+def report_context(sweep: Sweep) -> dict[str, Any]:
+    """Everything the templates show, computed and formatted once."""
+    params = config_params(sweep.params, sweep.repeat_key)
+    context: dict[str, Any] = {
+        "title": f"Sweep report: {sweep.app_name or sweep.directory.name}",
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "header": header_view(sweep),
+        "objective": objective_view(sweep),
+        "problems": sweep.problems,
+        "runs": runs_view(sweep),
+        "best": None,
+        "ranking": None,
+        "repeats": None,
+    }
+    if sweep.objective is None:
+        return context
+    other_metrics = [name for name in sweep.metrics if name != sweep.objective]
+    ranking = rank_configurations(sweep.runs, params, sweep.objective, sweep.direction, other_metrics)
+    best_runs = sweep.runs[group_ids(sweep.runs, params) == ranking["group"].iloc[0]]
+    command = reproduce_command(sweep.program or f"python {sweep.app_name or 'my_app'}.py", best_runs, sweep.repeat_key)
+    variance = repeat_variance(sweep.runs, ranking, params, sweep.objective)
+    better = "lower" if sweep.direction == "min" else "higher"
+    context.update(
+        best=best_view(ranking, params, sweep.objective, other_metrics, command),
+        ranking=ranking_view(ranking, params, sweep.objective, other_metrics),
+        repeats=repeats_view(variance, draw_repeat_variance(variance, sweep.objective, better)),
+    )
+    return context
+
+
+def results_table(sweep: Sweep) -> str:
+    """The tidy table as CSV, one row per job, with each run's configuration id."""
+    groups = group_ids(sweep.runs, config_params(sweep.params, sweep.repeat_key))
+    return sweep.runs.assign(group=groups).to_csv(index=False)
+
+
+def build_report(
+    directory: Path | str,
+    output: Path | str | None = None,
+    *,
+    metric: str | None = None,
+    mode: str | None = None,
+    repeat_key: str | None = None,
+    metrics_file: str | None = None,
+    progress: bool = False,
+) -> WrittenReport:
+    """Write the report (default `<sweep>/report.html`) and `results.csv` beside it."""
+    sweep = collect_sweep(
+        directory, metric=metric, mode=mode, repeat_key=repeat_key, metrics_file=metrics_file, progress=progress
+    )
+    html_path = Path(output) if output else sweep.directory / "report.html"
+    csv_path = html_path.with_name(CSV_NAME)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(html_path, render_html(report_context(sweep)))
+    write_atomically(csv_path, results_table(sweep))
+    return WrittenReport(html_path, csv_path, sweep)

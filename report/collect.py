@@ -1,0 +1,294 @@
+"""Read a Hydra multirun directory into one results table (a row per job) and its metadata.
+
+Nothing under the sweep directory is written or moved here: this module only reads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+import yaml
+from tqdm.auto import tqdm
+
+from report.objective import infer_direction
+from report.runfile import LAUNCH_FILE, RESULT_FILE, load_result, typed_overrides
+
+REPEAT_KEY_NAMES = ("seed", "random_state", "repeat")
+STATUSES = ("completed", "failed", "missing", "unreadable")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SweepError(Exception):
+    """Nothing can be reported from this directory; the message names the file and the reason."""
+
+
+@dataclass
+class Sweep:
+    """A sweep's results table and what we know about how it was run."""
+
+    directory: Path
+    runs: pd.DataFrame  # one row per job: job, job_dir, status, parameters, metrics, duration, error
+    params: list[str]  # overrides whose value varies between jobs
+    fixed: dict[str, Any]  # overrides that every job shares
+    metrics: list[str]
+    objective: str | None
+    direction: str  # "min" or "max"
+    direction_reason: str
+    repeat_key: str | None
+    sweeper: str | None = None
+    launcher: str | None = None
+    app_name: str | None = None
+    program: str | None = None  # how the app was started, e.g. "python -m sweeps.train"
+    command: str | None = None  # the whole launch command line, when our callback saw it
+    problems: list[str] = field(default_factory=list)  # what was skipped and why
+
+
+def find_job_dirs(directory: Path, metrics_file: str | None = None) -> list[Path]:
+    """Every directory below `directory` that holds a Hydra job (`.hydra/`) or a result file.
+
+    Job directories can be nested (`hydra.sweep.subdir` with `override_dirname`), so the whole
+    tree is walked; hidden directories such as `.submitit/` and `.hydra/` are never entered.
+    """
+    markers = {".hydra", RESULT_FILE} | ({metrics_file} if metrics_file else set())
+    found = []
+    for current, subdirs, files in os.walk(directory):
+        if markers & (set(subdirs) | set(files)) and Path(current) != directory:
+            found.append(Path(current))
+            subdirs.clear()
+            continue
+        subdirs[:] = sorted(name for name in subdirs if not name.startswith("."))
+    return found
+
+
+def collect_sweep(
+    directory: Path | str,
+    *,
+    metric: str | None = None,
+    mode: str | None = None,
+    repeat_key: str | None = None,
+    metrics_file: str | None = None,
+    progress: bool = False,
+) -> Sweep:
+    """Collect every job of the sweep at `directory` into a `Sweep`; raises SweepError if none."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SweepError(f"{directory}: no such directory")
+    job_dirs = find_job_dirs(directory, metrics_file)
+    if not job_dirs:
+        if (directory / "multirun.yaml").exists():
+            raise SweepError(f"{directory}: the sweep has no job directories yet (empty sweep)")
+        raise SweepError(f"{directory}: not a Hydra multirun directory (no job directory with .hydra/ below it)")
+    problems: list[str] = []
+    rows = [
+        _read_job(job_dir, directory, metrics_file, problems)
+        for job_dir in tqdm(job_dirs, desc="Collecting runs", unit="run", disable=not progress, delay=0.5)
+    ]
+    rows.sort(key=lambda row: (row["job"] is None, row["job"] if row["job"] is not None else 0, row["job_dir"]))
+    param_names = _ordered_union(row.pop("params") for row in rows)
+    metric_names = _ordered_union(row.pop("metrics") for row in rows)
+    runs = _table(rows, param_names, metric_names)
+    params, fixed = _split_swept(runs, param_names, problems)
+    for name in metric_names:
+        if name in param_names:
+            problems.append(f"metric {name!r} has the name of a parameter; the parameter is shown")
+    metric_names = [name for name in metric_names if name not in param_names]
+
+    objective, direction, direction_reason = _choose_objective(directory, metric_names, metric, mode)
+    return Sweep(
+        directory=directory,
+        runs=runs,
+        params=params,
+        fixed=fixed,
+        metrics=metric_names,
+        objective=objective,
+        direction=direction,
+        direction_reason=direction_reason,
+        repeat_key=_choose_repeat_key(directory, params, fixed, repeat_key),
+        problems=problems,
+        **_sweep_origin(directory, job_dirs[0]),
+    )
+
+
+def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems: list[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "job": None,
+        "job_dir": job_dir.relative_to(sweep_dir).as_posix(),
+        "status": "missing",
+        "params": {},
+        "metrics": {},
+        "overrides": None,
+        "started": None,
+        "duration": math.nan,
+        "error_type": None,
+        "error": None,
+        "traceback": None,
+    }
+    result_path = job_dir / (metrics_file or RESULT_FILE)
+    record = None
+    if result_path.exists():
+        try:
+            record = _load_metrics_file(result_path) if metrics_file else load_result(result_path)
+        except (OSError, ValueError, yaml.YAMLError) as error:
+            reason = str(error).splitlines()[0]
+            problems.append(f"{result_path}: unreadable, job skipped from the analysis: {reason}")
+            row.update(status="unreadable", error_type="UnreadableResult", error=f"{result_path.name}: {reason}")
+    if record is not None and not metrics_file:
+        row.update(
+            job=record.get("job", {}).get("num"),
+            status=record["status"],
+            params=record.get("params") or {},
+            overrides=shlex.join(record.get("overrides") or []),
+            started=record.get("started"),
+            duration=record.get("duration", math.nan),
+        )
+        if record.get("error"):
+            error = record["error"]
+            row.update(error_type=error.get("type"), error=error.get("message"), traceback=error.get("traceback"))
+    if row["overrides"] is None:
+        overrides = _read_overrides(job_dir, problems)
+        row.update(job=_job_num(job_dir), overrides=shlex.join(overrides), params=typed_overrides(overrides))
+    if record is not None:
+        if metrics_file:
+            row["status"] = "completed"
+        row["metrics"] = _valid_metrics(record if metrics_file else record.get("metrics") or {}, result_path, problems)
+    return row
+
+
+def _load_metrics_file(path: Path) -> dict[str, Any]:
+    """A user's own metrics file: JSON or YAML holding a mapping of scalars."""
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YAML_LOADER)
+    if not isinstance(data, dict):
+        raise ValueError("expected a mapping of metric names to numbers")
+    return data
+
+
+def _valid_metrics(metrics: dict[str, Any], path: Path, problems: list[str]) -> dict[str, float]:
+    valid = {}
+    for name, value in metrics.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(f"{path}: metric {name!r} is not a number ({value!r}); ignored")
+            continue
+        if not math.isfinite(value):
+            problems.append(f"{path}: metric {name!r} is not finite ({value}); ignored")
+            value = math.nan
+        valid[name] = value
+    return valid
+
+
+def _read_overrides(job_dir: Path, problems: list[str]) -> list[str]:
+    path = job_dir / ".hydra" / "overrides.yaml"
+    try:
+        overrides = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    except (OSError, yaml.YAMLError) as error:
+        problems.append(f"{path}: unreadable, the job's parameters are unknown: {str(error).splitlines()[0]}")
+        return []
+    if not isinstance(overrides, list) or not all(isinstance(item, str) for item in overrides):
+        problems.append(f"{path}: not a list of overrides; the job's parameters are unknown")
+        return []
+    return overrides
+
+
+def _job_num(job_dir: Path) -> int | None:
+    """Hydra's job number from `.hydra/hydra.yaml`, or the directory's name when it is a number."""
+    try:
+        hydra_cfg = yaml.load((job_dir / ".hydra" / "hydra.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        return int(hydra_cfg["hydra"]["job"]["num"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        return int(job_dir.name) if job_dir.name.isdigit() else None
+
+
+def _ordered_union(mappings: Iterator[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Keys in order of first appearance, each with its value per mapping (None where absent)."""
+    mappings = list(mappings)
+    names = list(dict.fromkeys(name for mapping in mappings for name in mapping))
+    return {name: [mapping.get(name) for mapping in mappings] for name in names}
+
+
+def _table(rows: list[dict[str, Any]], params: dict[str, list[Any]], metrics: dict[str, list[Any]]) -> pd.DataFrame:
+    runs = pd.DataFrame(rows)
+    columns = {name: _typed_column(values) for name, values in params.items()}
+    columns.update({name: pd.array([math.nan if v is None else v for v in values], dtype="float64") for name, values in metrics.items() if name not in params})
+    front = runs[["job", "job_dir", "status"]].astype({"job": "Int64"})
+    return pd.concat([front, pd.DataFrame(columns, index=runs.index), runs.drop(columns=front.columns)], axis=1)
+
+
+def _typed_column(values: list[Any]) -> pd.api.extensions.ExtensionArray | list[Any]:
+    """Keep a parameter's type: booleans, integers (nullable), floats, else the values as given."""
+    present = [value for value in values if value is not None]
+    if present and all(isinstance(value, bool) for value in present):
+        return pd.array(values, dtype="boolean")
+    if present and all(isinstance(value, int) and not isinstance(value, bool) for value in present):
+        return pd.array(values, dtype="Int64")
+    if present and all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in present):
+        return pd.array([math.nan if value is None else value for value in values], dtype="float64")
+    return pd.array(values, dtype=object)
+
+
+def _split_swept(runs: pd.DataFrame, names: dict[str, list[Any]], problems: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """Parameters that vary between jobs are swept; the others were fixed for the whole sweep."""
+    swept, fixed = [], {}
+    for name in names:
+        column = runs[name]
+        absent = int(column.isna().sum())
+        if absent and absent < len(column):
+            problems.append(f"jobs have different parameter sets: {absent} of {len(column)} jobs have no {name!r}")
+        if column.nunique(dropna=False) > 1:
+            swept.append(name)
+        else:
+            fixed[name] = column.iloc[0]
+    return swept, fixed
+
+
+def _choose_objective(sweep_dir: Path, metrics: list[str], metric: str | None, mode: str | None) -> tuple[str | None, str, str]:
+    if metric is not None and metric not in metrics:
+        raise SweepError(f"{sweep_dir}: --metric {metric!r} is not a metric of this sweep (metrics: {', '.join(metrics) or 'none'})")
+    objective = metric or (metrics[0] if metrics else None)
+    if mode is not None:
+        return objective, mode, "as asked"
+    inferred = infer_direction(objective) if objective else None
+    if inferred:
+        return objective, inferred, f"guessed from the name {objective!r}"
+    return objective, "min", "the default: the name gives no hint"
+
+
+def _choose_repeat_key(sweep_dir: Path, params: list[str], fixed: dict[str, Any], repeat_key: str | None) -> str | None:
+    if repeat_key is not None:
+        if repeat_key not in params and repeat_key not in fixed:
+            raise SweepError(f"{sweep_dir}: --repeat-key {repeat_key!r} is not a parameter of this sweep (parameters: {', '.join(params) or 'none'})")
+        return repeat_key
+    for name in [*params, *fixed]:
+        if name.rsplit(".", 1)[-1] in REPEAT_KEY_NAMES:
+            return name
+    return None
+
+
+def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
+    """Sweeper, launcher and app name from Hydra's own files; the launch command from ours."""
+    origin: dict[str, Any] = {}
+    for path in (sweep_dir / "multirun.yaml", first_job / ".hydra" / "hydra.yaml"):
+        try:
+            hydra_cfg = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)["hydra"]
+        except (OSError, yaml.YAMLError, KeyError, TypeError):
+            continue
+        origin = {
+            "sweeper": (hydra_cfg.get("sweeper") or {}).get("_target_"),
+            "launcher": (hydra_cfg.get("launcher") or {}).get("_target_"),
+            "app_name": (hydra_cfg.get("job") or {}).get("name"),
+        }
+        break
+    try:
+        launch = json.loads((sweep_dir / LAUNCH_FILE).read_text(encoding="utf-8"))
+        origin["program"] = launch["program"]
+        origin["command"] = " ".join([launch["program"], shlex.join(launch["arguments"])]).strip()
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return origin
+

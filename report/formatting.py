@@ -1,0 +1,52 @@
+"""Numbers and values as people read them; the templates only print these strings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MISSING = "–"
+
+
+def format_number(value: Any, digits: int = 4) -> str:
+    """`digits` significant figures for floats, integers as they are, a dash for nothing."""
+    if pd.isna(value):
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).lower()
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return f"{float(value):.{digits}g}"
+
+
+def format_exact(value: Any) -> str:
+    """The full-precision value as Python prints it: what the notebook printed."""
+    if pd.isna(value):
+        return MISSING
+    return repr(float(value))
+
+
+def format_value(value: Any) -> str:
+    """A parameter value as Hydra would write it on the command line."""
+    if pd.isna(value):
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).lower()
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return str(value)
+
+
+def format_duration(seconds: float) -> str:
+    """`3.2 s`, `4 min 05 s`, `2 h 03 min`."""
+    if pd.isna(seconds):
+        return MISSING
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"

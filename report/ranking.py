@@ -1,0 +1,78 @@
+"""Group runs into configurations over the repeat key and rank them by their mean objective."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+def config_params(params: list[str], repeat_key: str | None) -> list[str]:
+    """The parameters that define a configuration: every swept one but the repeat key."""
+    return [name for name in params if name != repeat_key]
+
+
+def group_ids(runs: pd.DataFrame, params: list[str]) -> pd.Series:
+    """A configuration id per run, numbered in sorted parameter order (as ParameterGrid does).
+
+    The id depends only on which configurations exist, not on job order or on scores, so it is
+    the same in every table and figure of a report and can be looked up in the ranking.
+    """
+    if not params:
+        return pd.Series(0, index=runs.index, name="group")
+    sortable = pd.DataFrame(
+        {name: runs[name] if _is_orderable(runs[name]) else runs[name].astype(str) for name in params}
+    )
+    return sortable.groupby(params, sort=True, dropna=False).ngroup().rename("group")
+
+
+def _is_orderable(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+
+
+def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Student-t confidence interval of the mean; NaN for fewer than two values."""
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    if n < 2:
+        return (np.nan, np.nan)
+    half_width = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
+    return (values.mean() - half_width, values.mean() + half_width)
+
+
+def rank_configurations(
+    runs: pd.DataFrame,
+    params: list[str],
+    objective: str,
+    direction: str,
+    other_metrics: list[str],
+) -> pd.DataFrame:
+    """One row per configuration, best first: its parameters and the statistics of its repeats.
+
+    Columns: rank, group, the parameters, runs (all jobs), failed, n (runs with a finite
+    objective), mean, std, ci_low, ci_high, min, max, then the mean of each other metric.
+    Configurations without a single finite objective rank last.
+    """
+    groups = group_ids(runs, params)
+    scored = runs[runs["status"].eq("completed") & runs[objective].notna()]
+    by_group = scored.groupby(groups[scored.index])[objective]
+    table = runs.assign(group=groups).groupby("group").agg(
+        **{name: (name, "first") for name in params},
+        runs=("status", "size"),
+        failed=("status", lambda status: int(status.isin(["failed", "unreadable"]).sum())),
+    )
+    table["n"] = by_group.count().reindex(table.index).fillna(0).astype(int)
+    table = table.join(by_group.agg(["mean", "std", "min", "max"]))
+    intervals = by_group.apply(lambda values: mean_interval(values.to_numpy()))
+    table["ci_low"] = intervals.map(lambda pair: pair[0]).reindex(table.index)
+    table["ci_high"] = intervals.map(lambda pair: pair[1]).reindex(table.index)
+    for name in other_metrics:
+        table[name] = scored.groupby(groups[scored.index])[name].mean().reindex(table.index)
+    table = table.reset_index().sort_values(
+        ["mean", "group"], ascending=[direction == "min", True], na_position="last", kind="stable"
+    )
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    ordered = ["rank", "group", *params, "runs", "failed", "n", "mean", "std", "ci_low", "ci_high", "min", "max", *other_metrics]
+    return table[ordered].reset_index(drop=True)

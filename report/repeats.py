@@ -1,0 +1,43 @@
+"""How much a configuration's score moves between repeats (seeds), as plain data to draw."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from report.ranking import group_ids
+
+
+class ConfigRepeats(NamedTuple):
+    group: int
+    rank: int
+    values: list[float]  # the objective of each repeat, in job order
+    mean: float
+    ci_low: float
+    ci_high: float
+
+
+class RepeatVariance(NamedTuple):
+    top: list[ConfigRepeats]  # the best configurations, best first
+    spreads: list[float]  # within-configuration standard deviation, one per configuration with n >= 2
+    max_repeats: int
+
+
+def repeat_variance(
+    runs: pd.DataFrame, ranking: pd.DataFrame, params: list[str], objective: str, top: int = 10
+) -> RepeatVariance:
+    """Every repeat of the `top` best configurations, and the spread of all configurations."""
+    groups = group_ids(runs, params)
+    scored = runs["status"].eq("completed") & runs[objective].notna()
+    values_by_group = runs.loc[scored, objective].groupby(groups[scored]).agg(list)
+    best = ranking[ranking["n"] > 0].head(top)
+    return RepeatVariance(
+        top=[
+            ConfigRepeats(int(row.group), int(row.rank), values_by_group[row.group], row.mean, row.ci_low, row.ci_high)
+            for row in best.itertuples()
+        ],
+        spreads=ranking.loc[ranking["n"] >= 2, "std"].tolist(),
+        max_repeats=int(ranking["n"].max()) if len(ranking) else 0,
+    )

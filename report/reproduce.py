@@ -1,0 +1,26 @@
+"""The Hydra command line that runs one configuration again."""
+
+from __future__ import annotations
+
+import shlex
+
+import pandas as pd
+
+
+def reproduce_command(program: str, runs: pd.DataFrame, repeat_key: str | None) -> str:
+    """`program` with the overrides these runs share, and a sweep over their repeat values.
+
+    `runs` are the jobs of one configuration; their recorded override strings (shell words) are reused as
+    the user typed them, so quoting and config-group choices come back exactly.
+    """
+    overrides = shlex.split(runs["overrides"].dropna().iloc[0]) if runs["overrides"].notna().any() else []
+    prefix = f"{repeat_key}=" if repeat_key else None
+    kept = [override for override in overrides if not (prefix and override.lstrip("+").startswith(prefix))]
+    words = [program, *map(shlex.quote, kept)]
+    repeat_values = runs[repeat_key].dropna().unique().tolist() if repeat_key in runs else []
+    if len(repeat_values) > 1:
+        words[1:1] = ["-m"]
+        words.append(shlex.quote(f"{repeat_key}={','.join(map(str, repeat_values))}"))
+    elif repeat_values:
+        words.append(shlex.quote(f"{repeat_key}={repeat_values[0]}"))
+    return " ".join(words)

@@ -1,0 +1,53 @@
+"""The result file each job leaves beside its outputs, and the typed parameters of a job.
+
+The recording callback writes it from the process that ran the job; the collector reads it.
+Both sides use this module so that the format is defined once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+
+RESULT_FILE = "sweep_result.json"
+# Written by the callback into the sweep directory when the sweep starts: how it was launched.
+LAUNCH_FILE = "sweep_launch.json"
+FORMAT_VERSION = 1
+
+
+def typed_overrides(overrides: list[str]) -> dict[str, Any]:
+    """Map each override's key to its value as Hydra's grammar types it (int, float, bool, str).
+
+    Config-group choices such as `model=rf` come out as their option name; deletions (`~key`)
+    are left out. Lists and dicts are kept as their override text, since a table cell holds one
+    scalar.
+    """
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    values: dict[str, Any] = {}
+    for override in parsed:
+        if override.is_delete():
+            continue
+        value = override.value()
+        if not isinstance(value, (str, int, float, bool)) and value is not None:
+            value = override.get_value_element_as_str()
+        values[override.key_or_group] = value
+    return values
+
+
+def dump_result(record: dict[str, Any]) -> str:
+    """Serialise a job's record; NaN and infinities stay visible for the collector to reject."""
+    return json.dumps({"format": FORMAT_VERSION, **record}, indent=1, default=str)
+
+
+def load_result(path: Path) -> dict[str, Any]:
+    """Read a result file; raises ValueError with the reason when it cannot be used."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON (truncated?): {error}") from None
+    if not isinstance(record, dict) or record.get("status") not in ("completed", "failed"):
+        raise ValueError("not a result record (no status 'completed' or 'failed')")
+    return record

@@ -1,0 +1,106 @@
+"""Turn the sweep and its analysis into the strings the templates print, and nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from report.collect import Sweep
+from report.formatting import format_duration, format_exact, format_number, format_value
+from report.repeats import RepeatVariance
+
+STATISTICS = ("n", "mean", "std", "ci_low", "ci_high", "min", "max")
+RUN_COLUMNS = ("job", "job_dir", "status", "duration")
+
+
+def header_view(sweep: Sweep) -> dict[str, Any]:
+    counts = sweep.runs["status"].value_counts()
+    return {
+        "directory": str(sweep.directory),
+        "app_name": sweep.app_name or "unknown",
+        "sweeper": sweep.sweeper or "unknown",
+        "launcher": sweep.launcher or "unknown",
+        "command": sweep.command or "not recorded (the sweep ran without the recording callback)",
+        "runs": len(sweep.runs),
+        "counts": {status: int(counts.get(status, 0)) for status in ("completed", "failed", "missing", "unreadable")},
+        "compute_time": format_duration(float(sweep.runs["duration"].sum(min_count=1))),
+        "fixed": [(name, format_value(value)) for name, value in sweep.fixed.items()],
+    }
+
+
+def objective_view(sweep: Sweep) -> dict[str, Any]:
+    other = "max" if sweep.direction == "min" else "min"
+    return {
+        "name": sweep.objective,
+        "better": "lower" if sweep.direction == "min" else "higher",
+        "reason": sweep.direction_reason,
+        "metrics": sweep.metrics,
+        "change": f"sweep-report {sweep.directory} --metric NAME --mode {other}",
+        "repeat_key": sweep.repeat_key,
+    }
+
+
+def best_view(ranking: pd.DataFrame, params: list[str], objective: str, other_metrics: list[str], command: str) -> dict[str, Any] | None:
+    """The top configuration with its values at full precision, as the notebook printed them."""
+    if ranking.empty or ranking["n"].iloc[0] == 0:
+        return None
+    best = ranking.iloc[0]
+    return {
+        "group": int(best["group"]),
+        "params": [(name, format_value(best[name])) for name in params],
+        "n": int(best["n"]),
+        "mean": format_exact(best["mean"]),
+        "interval": None if pd.isna(best["ci_low"]) else (format_number(best["ci_low"]), format_number(best["ci_high"])),
+        "metrics": [(objective, format_exact(best["mean"])), *((name, format_exact(best[name])) for name in other_metrics)],
+        "command": command,
+    }
+
+
+def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other_metrics: list[str]) -> dict[str, Any]:
+    columns = ["rank", "group", *params, "runs", "failed", *STATISTICS, *other_metrics]
+    headers = ["rank", "group", *params, "runs", "failed", "n", f"mean {objective}", "std", "95% CI low", "95% CI high", "min", "max", *(f"mean {name}" for name in other_metrics)]
+    rows = []
+    for record in ranking.to_dict("records"):
+        rows.append(
+            [
+                {"text": format_value(record[name]) if name in params else format_number(record[name]),
+                 "exact": format_exact(record[name]) if name not in params and isinstance(record[name], float) else None}
+                for name in columns
+            ]
+        )
+    return {"headers": headers, "rows": rows, "params": params}
+
+
+def repeats_view(info: RepeatVariance, figure: str) -> dict[str, Any]:
+    spreads = pd.Series(info.spreads, dtype=float)
+    return {
+        "figure": figure,
+        "max_repeats": info.max_repeats,
+        "configurations_with_repeats": len(info.spreads),
+        "median_spread": format_number(spreads.median()) if len(spreads) else None,
+        "max_spread": format_number(spreads.max()) if len(spreads) else None,
+    }
+
+
+def runs_view(sweep: Sweep) -> dict[str, Any]:
+    names = [*RUN_COLUMNS[:3], *sweep.params, *sweep.metrics, RUN_COLUMNS[3]]
+    rows = []
+    for record in sweep.runs.to_dict("records"):
+        rows.append(
+            {
+                "status": record["status"],
+                "cells": [_run_cell(name, record[name], sweep.params) for name in names],
+                "error": None if pd.isna(record["error"]) else f"{record['error_type']}: {record['error']}",
+                "traceback": None if pd.isna(record["traceback"]) else record["traceback"],
+            }
+        )
+    return {"headers": names, "rows": rows}
+
+
+def _run_cell(name: str, value: Any, params: list[str]) -> str:
+    if name == "duration":
+        return format_duration(value)
+    if name in params or name in ("job_dir", "status"):
+        return format_value(value)
+    return format_number(value)

@@ -1,0 +1,1 @@
+"""The report's Jinja templates, shipped as the package `report.templates`."""
