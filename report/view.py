@@ -45,7 +45,7 @@ def best_view(ranking: pd.DataFrame, params: list[str], objective: str, other_me
     """The top configuration with its values at full precision, as the notebook printed them."""
     if ranking.empty or ranking["n"].iloc[0] == 0:
         return None
-    best = ranking.iloc[0]
+    best = ranking.to_dict("records")[0]  # a record keeps each column's type; a row Series would not
     return {
         "group": int(best["group"]),
         "params": [(name, format_value(best[name])) for name in params],

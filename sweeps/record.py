@@ -89,7 +89,10 @@ class RecordResults(Callback):
         write_atomically(self._sweep_dir / LAUNCH_FILE, json.dumps(launch, indent=1))
         if self.report:
             # Hydra skips on_multirun_end when a job failed; the driver still exits through
-            # sys.exit, so an exit hook writes the report in that case.
+            # sys.exit, so an exit hook writes the report in that case. The report's modules are
+            # imported now: importing them during interpreter shutdown fails.
+            import report.build  # noqa: F401
+
             atexit.register(self._write_report)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
