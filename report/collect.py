@@ -46,7 +46,7 @@ class Sweep:
     launcher: str | None = None
     app_name: str | None = None
     program: str | None = None  # how the app was started, e.g. "python -m sweeps.train"
-    command: str | None = None  # the whole launch command line, when our callback saw it
+    command: str | None = None  # the launch command: recorded by our callback, or rebuilt from multirun.yaml
     problems: list[str] = field(default_factory=list)  # what was skipped and why
 
 
@@ -117,6 +117,7 @@ def collect_sweep(
 
 
 def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems: list[str]) -> dict[str, Any]:
+    """One row of the results table; what is wrong with the job's files goes to `problems`."""
     row: dict[str, Any] = {
         "job": None,
         "job_dir": job_dir.relative_to(sweep_dir).as_posix(),
@@ -131,34 +132,39 @@ def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems
         "traceback": None,
     }
     result_path = job_dir / (metrics_file or RESULT_FILE)
-    record = None
-    if result_path.exists():
+    if not result_path.exists():
+        row.update(error_type="NoResult", error=f"no {result_path.name} in the job directory: killed, still running, or never written")
+    else:
         try:
-            record = _load_metrics_file(result_path) if metrics_file else load_result(result_path)
+            if metrics_file:
+                row.update(status="completed", metrics=_load_metrics_file(result_path))
+            else:
+                row.update(_row_from_record(load_result(result_path)))
         except (OSError, ValueError, yaml.YAMLError) as error:
             reason = str(error).splitlines()[0]
             problems.append(f"{result_path}: unreadable, job skipped from the analysis: {reason}")
             row.update(status="unreadable", error_type="UnreadableResult", error=f"{result_path.name}: {reason}")
-    if record is not None and not metrics_file:
-        row.update(
-            job=record.get("job", {}).get("num"),
-            status=record["status"],
-            params=record.get("params") or {},
-            overrides=shlex.join(record.get("overrides") or []),
-            started=record.get("started"),
-            duration=record.get("duration", math.nan),
-        )
-        if record.get("error"):
-            error = record["error"]
-            row.update(error_type=error.get("type"), error=error.get("message"), traceback=error.get("traceback"))
-    if row["overrides"] is None:
+    if row["overrides"] is None:  # no record of ours: Hydra's own files give the parameters
         overrides = _read_overrides(job_dir, problems)
         row.update(job=_job_num(job_dir), overrides=shlex.join(overrides), params=typed_overrides(overrides))
-    if record is not None:
-        if metrics_file:
-            row["status"] = "completed"
-        row["metrics"] = _valid_metrics(record if metrics_file else record.get("metrics") or {}, result_path, problems)
+    row["metrics"] = _valid_metrics(row["metrics"], result_path, problems)
     return row
+
+
+def _row_from_record(record: dict[str, Any]) -> dict[str, Any]:
+    error = record.get("error") or {}
+    return {
+        "job": (record.get("job") or {}).get("num"),
+        "status": record["status"],
+        "params": record.get("params") or {},
+        "metrics": record.get("metrics") or {},
+        "overrides": shlex.join(record.get("overrides") or []),
+        "started": record.get("started"),
+        "duration": record.get("duration", math.nan),
+        "error_type": error.get("type"),
+        "error": error.get("message"),
+        "traceback": error.get("traceback"),
+    }
 
 
 def _load_metrics_file(path: Path) -> dict[str, Any]:
@@ -171,6 +177,9 @@ def _load_metrics_file(path: Path) -> dict[str, Any]:
 
 
 def _valid_metrics(metrics: dict[str, Any], path: Path, problems: list[str]) -> dict[str, float]:
+    if not isinstance(metrics, dict):
+        problems.append(f"{path}: metrics are not a mapping of names to numbers ({metrics!r}); ignored")
+        return {}
     valid = {}
     for name, value in metrics.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -271,7 +280,11 @@ def _choose_repeat_key(sweep_dir: Path, params: list[str], fixed: dict[str, Any]
 
 
 def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
-    """Sweeper, launcher and app name from Hydra's own files; the launch command from ours."""
+    """Sweeper, launcher and app name from Hydra's own files; the launch command from ours.
+
+    Without our launch file, the basic sweeper's `multirun.yaml` still gives the command-line
+    overrides, so the command is rebuilt from them with the app's name.
+    """
     origin: dict[str, Any] = {}
     for path in (sweep_dir / "multirun.yaml", first_job / ".hydra" / "hydra.yaml"):
         try:
@@ -283,6 +296,9 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
             "launcher": (hydra_cfg.get("launcher") or {}).get("_target_"),
             "app_name": (hydra_cfg.get("job") or {}).get("name"),
         }
+        if path.name == "multirun.yaml" and origin["app_name"]:
+            task_overrides = (hydra_cfg.get("overrides") or {}).get("task") or []
+            origin["command"] = f"python {origin['app_name']}.py -m {shlex.join(task_overrides)}".strip()
         break
     try:
         launch = json.loads((sweep_dir / LAUNCH_FILE).read_text(encoding="utf-8"))
@@ -291,4 +307,3 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return origin
-
