@@ -7,6 +7,10 @@ import tempfile
 from pathlib import Path
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def write_atomically(path: Path, content: str | bytes) -> None:
     """Write `content` to `path` through a temporary file in the same directory."""
     path = Path(path)
@@ -15,6 +19,7 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; a report is meant to be shared
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

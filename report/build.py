@@ -9,12 +9,12 @@ from typing import Any
 
 from report.atomic import write_atomically
 from report.collect import Sweep, SweepError, collect_sweep
-from report.figures import draw_repeat_variance
-from report.ranking import config_params, group_ids, rank_configurations
+from report.analysis import analyse
+from report.draw import draw_figures
+from report.ranking import config_params, group_ids
 from report.render import render_html
-from report.repeats import repeat_variance
 from report.reproduce import reproduce_command
-from report.view import best_view, header_view, objective_view, ranking_view, repeats_view, runs_view
+from report.view import best_view, header_view, objective_view, pictures_view, ranking_view, repeats_view, runs_view
 
 __all__ = ["CSV_NAME", "SweepError", "WrittenReport", "build_report", "report_context"]
 
@@ -28,9 +28,10 @@ class WrittenReport:
     sweep: Sweep
 
 
-def report_context(sweep: Sweep) -> dict[str, Any]:
-    """Everything the templates show, computed and formatted once."""
-    params = config_params(sweep.params, sweep.repeat_key)
+def report_context(
+    sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """Everything the templates show, computed, drawn and formatted once."""
     context: dict[str, Any] = {
         "title": f"Sweep report: {sweep.app_name or sweep.directory.name}",
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -41,19 +42,19 @@ def report_context(sweep: Sweep) -> dict[str, Any]:
         "best": None,
         "ranking": None,
         "repeats": None,
+        "pictures": None,
     }
     if sweep.objective is None:
         return context
-    other_metrics = [name for name in sweep.metrics if name != sweep.objective]
-    ranking = rank_configurations(sweep.runs, params, sweep.objective, sweep.direction, other_metrics)
-    best_runs = sweep.runs[group_ids(sweep.runs, params) == ranking["group"].iloc[0]]
+    analysis = analyse(sweep, rows, cols)
+    best_runs = sweep.runs[group_ids(sweep.runs, analysis.params) == analysis.ranking["group"].iloc[0]]
     command = reproduce_command(sweep.program or f"python {sweep.app_name or 'my_app'}.py", best_runs, sweep.repeat_key)
-    variance = repeat_variance(sweep.runs, ranking, params, sweep.objective)
-    better = "lower" if sweep.direction == "min" else "higher"
+    figures = draw_figures(analysis, sweep.objective, sweep.direction, progress)
     context.update(
-        best=best_view(ranking, params, sweep.objective, other_metrics, command),
-        ranking=ranking_view(ranking, params, sweep.objective, other_metrics),
-        repeats=repeats_view(variance, draw_repeat_variance(variance, sweep.objective, better)),
+        best=best_view(analysis.ranking, analysis.params, sweep.objective, analysis.other_metrics, command),
+        ranking=ranking_view(analysis.ranking, analysis.params, sweep.objective, analysis.other_metrics),
+        repeats=repeats_view(analysis.repeats, figures.repeats),
+        pictures=pictures_view(analysis, figures),
     )
     return context
 
@@ -72,6 +73,8 @@ def build_report(
     mode: str | None = None,
     repeat_key: str | None = None,
     metrics_file: str | None = None,
+    rows: list[str] | None = None,
+    cols: list[str] | None = None,
     progress: bool = False,
 ) -> WrittenReport:
     """Write the report (default `<sweep>/report.html`) and `results.csv` beside it."""
@@ -81,6 +84,6 @@ def build_report(
     html_path = Path(output) if output else sweep.directory / "report.html"
     csv_path = html_path.with_name(CSV_NAME)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(html_path, render_html(report_context(sweep)))
+    write_atomically(html_path, render_html(report_context(sweep, rows, cols, progress)))
     write_atomically(csv_path, results_table(sweep))
     return WrittenReport(html_path, csv_path, sweep)

@@ -6,7 +6,9 @@ from typing import Any
 
 import pandas as pd
 
+from report.analysis import Analysis
 from report.collect import Sweep
+from report.draw import Figures
 from report.formatting import format_duration, format_exact, format_number, format_value
 from report.repeats import RepeatVariance
 
@@ -104,3 +106,34 @@ def _run_cell(name: str, value: Any, params: list[str]) -> str:
     if name in params or name in ("job_dir", "status"):
         return format_value(value)
     return format_number(value)
+
+
+def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
+    """The source documents' pictures with their captions."""
+    heatmap, dependence, importance = analysis.heatmap, analysis.dependence, analysis.importance
+    return {
+        "clustermap": heatmap and {
+            "by_value": figures.clustermap_values,
+            "by_group": figures.clustermap_groups,
+            "rows": heatmap.rows,
+            "cols": heatmap.cols,
+            "notes": heatmap.notes + ([] if heatmap.annotate else [f"{heatmap.values.size} cells are too many to annotate: read the values in the ranking."]),
+            "binned": bool(heatmap.binned),
+        },
+        "single_param": analysis.params[0] if len(analysis.params) == 1 else None,
+        "dependence": dependence and {
+            "curves": figures.curves,
+            "surfaces": figures.surfaces,
+            "method": dependence.method,
+            "exact": dependence.surrogate_r2 is None,
+            "surrogate_r2": None if dependence.surrogate_r2 is None else format_number(dependence.surrogate_r2, 2),
+            "pairs": [" × ".join(surface.params) for surface in dependence.surfaces],
+        },
+        "importance": importance and {
+            "figure": figures.importance,
+            "method": importance.method,
+            "rows": [(name, f"{share:.1%}") for name, share in zip(importance.params, importance.shares)],
+            "interactions": f"{max(0.0, 1 - sum(importance.shares)):.1%}",
+        },
+        "history": figures.history,
+    }

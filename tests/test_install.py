@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -11,9 +12,11 @@ from handmade import make_job
 
 
 def test_non_editable_install_renders_a_report(tmp_path):
-    site = tmp_path / "site"
+    source, site = tmp_path / "source", tmp_path / "site"
+    # A clean copy, so that no build left in the work tree can leak into the wheel.
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "*.egg-info", "multirun", "__pycache__"))
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(ROOT)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(source)],
         capture_output=True, text=True, timeout=600,
     )
     assert install.returncode == 0, install.stderr

@@ -1,26 +1,11 @@
-"""Draw the analysis' plain data with matplotlib; nothing here computes a statistic."""
+"""The repeat-variance figure: each repeat of the best configurations, and the spread overall."""
 
 from __future__ import annotations
 
-import base64
-import io
+import matplotlib.pyplot as plt
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from report.repeats import RepeatVariance  # noqa: E402
-
-plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sweep-report", "figure.dpi": 100})
-
-
-def to_data_uri(figure: plt.Figure) -> str:
-    """The figure as an inline SVG `data:` URI: self-contained, and no markup of ours to escape."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+from report.figures import to_data_uri
+from report.repeats import RepeatVariance
 
 
 def draw_repeat_variance(info: RepeatVariance, objective: str, better: str) -> str:

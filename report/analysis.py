@@ -1,0 +1,59 @@
+"""Every analysis of one sweep, as plain data: what the figures draw and the templates show."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+
+from report.collect import Sweep, SweepError
+from report.dependence import Dependence, dependence_info
+from report.history import History, history_info
+from report.importance import Importance, importance_info, top_pairs
+from report.params import is_full_grid, param_kinds
+from report.pivot import Heatmap, heatmap_info
+from report.ranking import config_params, rank_configurations
+from report.repeats import RepeatVariance, repeat_variance
+from report.surrogate import fit_surrogate
+
+
+class Analysis(NamedTuple):
+    params: list[str]  # the parameters that define a configuration (swept, minus the repeat key)
+    kinds: dict[str, str]
+    other_metrics: list[str]
+    ranking: pd.DataFrame
+    full_grid: bool
+    repeats: RepeatVariance
+    heatmap: Heatmap | None
+    dependence: Dependence | None
+    importance: Importance | None
+    history: History | None
+
+
+def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None = None) -> Analysis:
+    """Rank, then look at the sweep from every side; `rows`/`cols` fix the clustermap's axes."""
+    assert sweep.objective is not None, "a sweep without metrics has nothing to analyse"
+    params = config_params(sweep.params, sweep.repeat_key)
+    for name in [*(rows or []), *(cols or [])]:
+        if name not in params:
+            raise SweepError(f"{sweep.directory}: --rows/--cols {name!r} is not a swept parameter (swept: {', '.join(params) or 'none'})")
+    kinds = param_kinds(sweep.runs, params)
+    other_metrics = [name for name in sweep.metrics if name != sweep.objective]
+    ranking = rank_configurations(sweep.runs, params, sweep.objective, sweep.direction, other_metrics)
+    full_grid = is_full_grid(ranking, params)
+    surrogate = None if full_grid else fit_surrogate(sweep.runs, params, kinds, sweep.objective)
+    importance = importance_info(ranking, params, kinds, full_grid, surrogate) if len(params) >= 2 else None
+    return Analysis(
+        params=params,
+        kinds=kinds,
+        other_metrics=other_metrics,
+        ranking=ranking,
+        full_grid=full_grid,
+        repeats=repeat_variance(sweep.runs, ranking, params, sweep.objective),
+        heatmap=heatmap_info(ranking, params, kinds, sweep.direction, full_grid, rows, cols),
+        dependence=dependence_info(
+            sweep.runs, ranking, params, kinds, sweep.objective, full_grid, surrogate, top_pairs(importance)
+        ),
+        importance=importance,
+        history=history_info(sweep.runs, sweep.objective, sweep.direction),
+    )

@@ -1,0 +1,39 @@
+"""Draw the analysis' plain data with matplotlib and seaborn; nothing here computes a statistic.
+
+Each figure comes back as a `data:` URI, so the report stays one self-contained file and no
+markup of ours has to be trusted unescaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sweep-report", "figure.dpi": 100, "font.size": 9})
+
+BEST_CMAP = {"max": "viridis", "min": "viridis_r"}  # better is always the yellow end
+
+
+def better_word(direction: str) -> str:
+    return "lower" if direction == "min" else "higher"
+
+
+def to_data_uri(figure: plt.Figure, image_format: str = "svg") -> str:
+    """The figure as an inline `data:` URI (SVG, or PNG where vector data would be large)."""
+    buffer = io.BytesIO()
+    metadata = {"Date": None} if image_format == "svg" else {}
+    figure.savefig(buffer, format=image_format, bbox_inches="tight", metadata=metadata, dpi=110)
+    plt.close(figure)
+    mime = "image/svg+xml" if image_format == "svg" else "image/png"
+    return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def set_param_axis(axis, kind: str, which: str = "x") -> None:
+    """Log-scale parameters on a log axis; the others as they are."""
+    if kind == "log":
+        (axis.set_xscale if which == "x" else axis.set_yscale)("log")

@@ -1,0 +1,23 @@
+"""The objective in job order with the best value so far: how the sweep progressed."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+
+
+class History(NamedTuple):
+    jobs: list[int]  # job numbers of the scored runs, in order
+    values: list[float]
+    best_so_far: list[float]
+
+
+def history_info(runs: pd.DataFrame, objective: str, direction: str) -> History | None:
+    """None when fewer than two runs were scored."""
+    scored = runs[runs["status"].eq("completed") & runs[objective].notna() & runs["job"].notna()].sort_values("job")
+    if len(scored) < 2:
+        return None
+    values = scored[objective]
+    best = values.cummin() if direction == "min" else values.cummax()
+    return History([int(job) for job in scored["job"]], values.tolist(), best.tolist())

@@ -1,0 +1,78 @@
+"""A random forest fitted on parameters -> objective, for sweeps that are not a full grid.
+
+Categorical and boolean parameters are coded as ordinals, so that scikit-learn's fast
+`recursion` method of partial dependence applies to the forest directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.inspection import partial_dependence
+
+from report.formatting import format_value
+
+MIN_RUNS = 8
+BACKGROUND_SIZE = 300  # rows whose individual (ICE) curves and importance are computed
+GRID_POINTS = 25
+
+
+class Surrogate(NamedTuple):
+    model: RandomForestRegressor
+    X: pd.DataFrame  # every scored run's parameters, categorical ones as ordinal codes
+    y: np.ndarray
+    categories: dict[str, list[Any]]  # code -> value of each categorical or boolean parameter
+    background: pd.DataFrame  # a sample of X, the data the dependence curves average over
+    oob_r2: float  # out-of-bag R²: how far to trust the curves
+
+
+def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], objective: str) -> Surrogate | None:
+    """Fit the forest on every completed run; None with fewer than MIN_RUNS scored runs."""
+    scored = runs[runs["status"].eq("completed") & runs[objective].notna()]
+    if len(scored) < MIN_RUNS or not params:
+        return None
+    columns, categories = {}, {}
+    for name in params:
+        if kinds[name] in ("categorical", "boolean"):
+            codes = pd.Categorical(scored[name].map(format_value))
+            categories[name] = list(codes.categories)
+            columns[name] = codes.codes.astype(float)
+        else:
+            columns[name] = scored[name].astype(float).to_numpy()
+    X = pd.DataFrame(columns, index=scored.index)
+    y = scored[objective].to_numpy(dtype=float)
+    model = RandomForestRegressor(n_estimators=100, min_samples_leaf=2, oob_score=True, random_state=0, n_jobs=1)
+    model.fit(X, y)
+    background = X.sample(min(len(X), BACKGROUND_SIZE), random_state=0).sort_index()
+    return Surrogate(model, X, y, categories, background, float(model.oob_score_))
+
+
+def grid_of(surrogate: Surrogate, name: str, kind: str, points: int = GRID_POINTS) -> np.ndarray:
+    """Where to evaluate a parameter: its observed values when few, else an even (or log) grid."""
+    values = np.unique(surrogate.X[name].to_numpy())
+    if name in surrogate.categories or len(values) <= points:
+        return values
+    if kind == "log":
+        return np.geomspace(values.min(), values.max(), points)
+    return np.linspace(values.min(), values.max(), points)
+
+
+def average_dependence(surrogate: Surrogate, features: list[str], grids: list[np.ndarray]) -> np.ndarray:
+    """scikit-learn's partial dependence (recursion method) of the forest on `features`."""
+    result = partial_dependence(
+        surrogate.model, surrogate.background, features, custom_values={f: g for f, g in zip(features, grids)},
+        method="recursion", kind="average",
+    )
+    return result["average"][0]
+
+
+def individual_dependence(surrogate: Surrogate, name: str, grid: np.ndarray, curves: int = 50) -> np.ndarray:
+    """Individual conditional expectation curves for `curves` background runs (brute force)."""
+    sample = surrogate.background.iloc[:curves]
+    result = partial_dependence(
+        surrogate.model, sample, [name], custom_values={name: grid}, method="brute", kind="individual"
+    )
+    return result["individual"][0]
