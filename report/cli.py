@@ -45,7 +45,13 @@ def parser() -> argparse.ArgumentParser:
         "--metrics-file", metavar="NAME",
         help="for sweeps run without the recording callback: a JSON or YAML file of metrics that the app wrote in each job directory",
     )
+    parse.add_argument("--rows", type=_names, metavar="A,B", help="parameters on the clustermap's rows (default: chosen to keep it near square)")
+    parse.add_argument("--cols", type=_names, metavar="C,D", help="parameters on the clustermap's columns (default: the others)")
     return parse
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             mode=options.mode,
             repeat_key=options.repeat_key,
             metrics_file=options.metrics_file,
+            rows=options.rows,
+            cols=options.cols,
             progress=True,
         )
     except SweepError as error:

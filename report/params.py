@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 LOG_RANGE_RATIO = 100  # positive values spanning two decades or more read best on a log axis
@@ -10,17 +11,25 @@ LOG_RANGE_RATIO = 100  # positive values spanning two decades or more read best 
 def param_kind(column: pd.Series, log_tagged: bool = False) -> str:
     """'boolean', 'categorical', 'log' or 'linear' for one parameter's column of values.
 
-    A parameter is log-scale when its sweep tagged it `log`, or when all its values are positive
-    and span at least two decades (0.1, 0.01, 0.001).
+    A parameter is log-scale when its sweep tagged it `log`, or when its values are positive,
+    span at least two decades and sit evenly in log space (0.1, 0.01, 0.001): their median is
+    nearer the geometric than the arithmetic middle of their range.
     """
-    values = column.dropna()
     if pd.api.types.is_bool_dtype(column):
         return "boolean"
     if not pd.api.types.is_numeric_dtype(column):
         return "categorical"
-    if log_tagged or (len(values) and values.min() > 0 and values.max() / values.min() >= LOG_RANGE_RATIO):
+    if log_tagged or _spread_in_log_space(np.unique(column.dropna().to_numpy(dtype=float))):
         return "log"
     return "linear"
+
+
+def _spread_in_log_space(values: np.ndarray) -> bool:
+    if len(values) < 3 or values.min() <= 0 or values.max() / values.min() < LOG_RANGE_RATIO:
+        return False
+    low, high, median = values.min(), values.max(), np.median(values)
+    geometric_middle, arithmetic_middle = np.sqrt(low * high), (low + high) / 2
+    return abs(np.log(median / geometric_middle)) < abs(np.log(median / arithmetic_middle))
 
 
 def param_kinds(runs: pd.DataFrame, params: list[str], log_tagged: frozenset[str] = frozenset()) -> dict[str, str]:

@@ -14,7 +14,7 @@ from handmade import make_job, tree_state
 def test_help_explains_every_option(tmp_path):
     process = sweep_report("--help", cwd=tmp_path)
     assert process.returncode == 0
-    for option in ("SWEEP_DIR", "--output", "--metric", "--mode", "--repeat-key", "--metrics-file"):
+    for option in ("SWEEP_DIR", "--output", "--metric", "--mode", "--repeat-key", "--metrics-file", "--rows", "--cols"):
         assert option in process.stdout
 
 
@@ -91,3 +91,12 @@ def test_everything_from_a_run_is_escaped_and_nothing_loads_from_the_network(tmp
     assert "Content-Security-Policy" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "<link" not in html
+
+
+def test_rows_must_name_a_swept_parameter(tmp_path):
+    for num, (a, b) in enumerate([(1, 1), (1, 2), (2, 1), (2, 2)]):
+        make_job(tmp_path, str(num), [f"a={a}", f"b={b}"], num, metrics={"loss": a + b})
+    assert sweep_report(str(tmp_path), "--rows", "b", "--cols", "a", cwd=tmp_path).returncode == 0
+    process = sweep_report(str(tmp_path), "--rows", "zzz", cwd=tmp_path)
+    assert process.returncode == 2
+    assert "--rows/--cols 'zzz' is not a swept parameter (swept: a, b)" in process.stderr
