@@ -15,6 +15,7 @@ from report.formatting import format_value
 from report.surrogate import Surrogate, average_dependence, grid_of, individual_dependence
 
 Z_95 = 1.959963984540054
+MAX_OBSERVED = 1000
 
 EXACT = "exact: the mean over all other parameters of a full grid"
 SURROGATE = "model-based: a random-forest surrogate and scikit-learn's partial_dependence"
@@ -28,8 +29,8 @@ class Curve(NamedTuple):
     low: list[float] | None  # 95% band, from the repeats (exact) or none (surrogate)
     high: list[float] | None
     individual: list[list[float]] | None  # ICE curves (surrogate only)
-    observed_x: list[Any]  # the runs (surrogate) or configurations (exact) drawn behind
-    observed_y: list[float]
+    observed_x: list[Any]  # the runs (surrogate) or configurations (exact) drawn behind,
+    observed_y: list[float]  # a random sample of MAX_OBSERVED of them in large sweeps
 
 
 class Surface(NamedTuple):
@@ -88,6 +89,8 @@ def surrogate_curve(surrogate: Surrogate, runs: pd.DataFrame, name: str, kind: s
     average = average_dependence(surrogate, [name], [grid])
     individual = individual_dependence(surrogate, name, grid)
     observed = runs.loc[surrogate.X.index]
+    if len(observed) > MAX_OBSERVED:
+        observed = observed.sample(MAX_OBSERVED, random_state=0)
     return Curve(
         param=name,
         kind=kind,

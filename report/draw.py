@@ -32,7 +32,8 @@ def draw_figures(analysis: Analysis, objective: str, direction: str, progress: b
     jobs = {
         "repeats": lambda: draw_repeat_variance(analysis.repeats, objective, better_word(direction)),
         "clustermap_values": heatmap and (lambda: draw_clustermap(heatmap, objective, direction, "value")),
-        "clustermap_groups": heatmap and (lambda: draw_clustermap(heatmap, objective, direction, "group")),
+        # Without annotations the group map would be the value map again.
+        "clustermap_groups": heatmap and heatmap.annotate and (lambda: draw_clustermap(heatmap, objective, direction, "group")),
         "curves": dependence and (lambda: draw_curves(dependence, objective, direction)),
         "surfaces": dependence and dependence.surfaces and (lambda: draw_surfaces(dependence, objective, direction)),
         "importance": analysis.importance and (lambda: draw_importance(analysis.importance, objective)),

@@ -13,7 +13,7 @@ from report.formatting import format_number
 
 MAX_SIDE = 60  # more labels than this on an axis are binned or capped
 MAX_VALUES_UNBINNED = 12  # a numeric parameter with more distinct values is binned
-BINS = 8
+MAX_BINS = 8
 MAX_ANNOTATED_CELLS = 400
 
 
@@ -43,7 +43,12 @@ def split_params(params: list[str], counts: dict[str, int]) -> tuple[list[str], 
     return best[1], best[2]
 
 
-def bin_labels(column: pd.Series, kind: str, bins: int = BINS) -> pd.Series:
+def bin_count(params: int) -> int:
+    """Bins per parameter so that all of them together make at most about MAX_ANNOTATED_CELLS cells."""
+    return max(3, min(MAX_BINS, int(MAX_ANNOTATED_CELLS ** (1 / params))))
+
+
+def bin_labels(column: pd.Series, kind: str, bins: int = MAX_BINS) -> pd.Series:
     """Cut a numeric parameter into ordered bins, each labelled by the range of values in it."""
     values = column.astype(float)
     if kind == "log":
@@ -79,7 +84,7 @@ def heatmap_info(
         if kinds[name] in ("linear", "log") and scored[name].nunique() > MAX_VALUES_UNBINNED
     ]
     for name in binned:
-        scored[name] = bin_labels(scored[name], kinds[name])
+        scored[name] = bin_labels(scored[name], kinds[name], bin_count(len(params)))
         spacing = "log-spaced" if kinds[name] == "log" else "quantile"
         notes.append(f"{name} is binned into {scored[name].cat.categories.size} {spacing} bins; each cell shows the best configuration in it.")
     if rows is None or cols is None:

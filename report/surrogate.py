@@ -69,7 +69,7 @@ def average_dependence(surrogate: Surrogate, features: list[str], grids: list[np
     return result["average"][0]
 
 
-def individual_dependence(surrogate: Surrogate, name: str, grid: np.ndarray, curves: int = 50) -> np.ndarray:
+def individual_dependence(surrogate: Surrogate, name: str, grid: np.ndarray, curves: int = 30) -> np.ndarray:
     """Individual conditional expectation curves for `curves` background runs (brute force)."""
     sample = surrogate.background.iloc[:curves]
     result = partial_dependence(

@@ -14,6 +14,7 @@ from report.repeats import RepeatVariance
 
 STATISTICS = ("n", "mean", "std", "ci_low", "ci_high", "min", "max")
 RUN_COLUMNS = ("job", "job_dir", "status", "duration")
+RANKING_ROWS = 50  # the rest are in results.csv, by group id
 
 
 def header_view(sweep: Sweep) -> dict[str, Any]:
@@ -59,11 +60,11 @@ def best_view(ranking: pd.DataFrame, params: list[str], objective: str, other_me
     }
 
 
-def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other_metrics: list[str]) -> dict[str, Any]:
+def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other_metrics: list[str], shown: int = RANKING_ROWS) -> dict[str, Any]:
     columns = ["rank", "group", *params, "runs", "failed", *STATISTICS, *other_metrics]
     headers = ["rank", "group", *params, "runs", "failed", "n", f"mean {objective}", "std", "95% CI low", "95% CI high", "min", "max", *(f"mean {name}" for name in other_metrics)]
     rows = []
-    for record in ranking.to_dict("records"):
+    for record in ranking.head(shown).to_dict("records"):
         rows.append(
             [
                 {"text": format_value(record[name]) if name in params else format_number(record[name]),
@@ -71,7 +72,7 @@ def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other
                 for name in columns
             ]
         )
-    return {"headers": headers, "rows": rows, "params": params}
+    return {"headers": headers, "rows": rows, "params": params, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
 
 
 def repeats_view(info: RepeatVariance, figure: str) -> dict[str, Any]:
@@ -86,7 +87,11 @@ def repeats_view(info: RepeatVariance, figure: str) -> dict[str, Any]:
 
 
 def runs_view(sweep: Sweep) -> dict[str, Any]:
-    names = [*RUN_COLUMNS[:3], *sweep.params, *sweep.metrics, RUN_COLUMNS[3]]
+    """Every job; the directory column only where it says more than the job number."""
+    runs = sweep.runs
+    dir_is_number = (runs["job_dir"] == runs["job"].astype("string")).all()
+    names = [name for name in RUN_COLUMNS[:3] if not (name == "job_dir" and dir_is_number)]
+    names += [*sweep.params, *sweep.metrics, RUN_COLUMNS[3]]
     rows = []
     for record in sweep.runs.to_dict("records"):
         rows.append(
@@ -117,7 +122,7 @@ def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
             "by_group": figures.clustermap_groups,
             "rows": heatmap.rows,
             "cols": heatmap.cols,
-            "notes": heatmap.notes + ([] if heatmap.annotate else [f"{heatmap.values.size} cells are too many to annotate: read the values in the ranking."]),
+            "notes": heatmap.notes + ([] if heatmap.annotate else [f"{heatmap.values.size} cells are too many to annotate with values or group ids: read them in the ranking."]),
             "binned": bool(heatmap.binned),
         },
         "single_param": analysis.params[0] if len(analysis.params) == 1 else None,

@@ -166,7 +166,7 @@ def test_surrogate_curves_are_sklearns_partial_dependence(random_sweep):
         grid = grid_of(surrogate, name, kinds[name])
         expected = partial_dependence(surrogate.model, surrogate.background, [name], custom_values={name: grid}, method="recursion")
         assert curve.mean == pytest.approx(expected["average"][0].tolist())
-        assert len(curve.individual) == 50 and len(curve.individual[0]) == len(grid)
+        assert len(curve.individual) == 30 and len(curve.individual[0]) == len(grid)
         assert len(curve.observed_x) == len(runs)
     assert surrogate_curve(surrogate, runs, "kind", "categorical", "loss").x == ["a", "b", "c"]
     assert surrogate.oob_r2 > 0.8

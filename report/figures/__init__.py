@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sweep-report", "figure.dpi": 100, "font.size": 9})
 
 BEST_CMAP = {"max": "viridis", "min": "viridis_r"}  # better is always the yellow end
+MANY_POINTS = 300  # figures scattering more points are PNG: an SVG grows a node per point
 
 
 def better_word(direction: str) -> str:
@@ -27,7 +28,7 @@ def to_data_uri(figure: plt.Figure, image_format: str = "svg") -> str:
     """The figure as an inline `data:` URI (SVG, or PNG where vector data would be large)."""
     buffer = io.BytesIO()
     metadata = {"Date": None} if image_format == "svg" else {}
-    figure.savefig(buffer, format=image_format, bbox_inches="tight", metadata=metadata, dpi=110)
+    figure.savefig(buffer, format=image_format, bbox_inches="tight", metadata=metadata, dpi=100)
     plt.close(figure)
     mime = "image/svg+xml" if image_format == "svg" else "image/png"
     return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -49,4 +49,4 @@ def draw_clustermap(info: Heatmap, objective: str, direction: str, annotate_with
     grid.ax_heatmap.set_ylabel(_label(info.rows))
     title = "mean " + objective if annotate_with == "value" else "group id (look it up in the ranking)"
     grid.figure.suptitle(f"Clustermap of the mean {objective}, annotated with the {title}", y=1.02)
-    return to_data_uri(grid.figure)
+    return to_data_uri(grid.figure, "svg" if info.annotate else "png")  # large maps as PNG

@@ -8,10 +8,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from report.dependence import Curve, Dependence, Surface
-from report.figures import BEST_CMAP, better_word, set_param_axis, to_data_uri
+from report.figures import BEST_CMAP, MANY_POINTS, better_word, set_param_axis, to_data_uri
 
 ORDERED_POINTS = ("categorical", "boolean")
-MANY_POINTS = 2000  # scatter layers with more points are rasterised inside the SVG
 
 
 def draw_curves(info: Dependence, objective: str, direction: str) -> str:
@@ -27,7 +26,8 @@ def draw_curves(info: Dependence, objective: str, direction: str) -> str:
         axis.set_ylabel(f"{objective} ({better_word(direction)} is better)")
     figure.suptitle(f"Partial dependence, {info.method}", fontsize=10)
     figure.tight_layout()
-    return to_data_uri(figure)
+    many = sum(len(curve.observed_x) for curve in info.curves) > MANY_POINTS
+    return to_data_uri(figure, "png" if many else "svg")
 
 
 def _draw_curve(axis, curve: Curve) -> None:
@@ -36,8 +36,7 @@ def _draw_curve(axis, curve: Curve) -> None:
     x = list(range(len(curve.x))) if categorical else curve.x
 
     observed_x = [positions[value] for value in curve.observed_x] if categorical else curve.observed_x
-    axis.scatter(observed_x, curve.observed_y, s=8, color="#b8c4d6", alpha=0.6, zorder=1,
-                 rasterized=len(curve.observed_x) > MANY_POINTS, label="observed")
+    axis.scatter(observed_x, curve.observed_y, s=8, color="#b8c4d6", alpha=0.6, zorder=1, label="observed")
     if curve.individual:
         for line in curve.individual:
             axis.plot(x, line, color="#8aa4c8", lw=0.5, alpha=0.35, zorder=2)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from report.figures import better_word, to_data_uri
+from report.figures import MANY_POINTS, better_word, to_data_uri
 from report.history import History
 
-MANY_POINTS = 2000
 
 
 def draw_history(info: History, objective: str, direction: str) -> str:
     figure, axis = plt.subplots(figsize=(9, 3.2))
-    axis.scatter(info.jobs, info.values, s=8, color="#8aa4c8", label=objective, rasterized=len(info.jobs) > MANY_POINTS)
+    axis.scatter(info.jobs, info.values, s=8, color="#8aa4c8", label=objective)
     axis.step(info.jobs, info.best_so_far, where="post", color="#1f3b73", lw=2, label="best so far")
     axis.set_xlabel("job number")
     axis.set_ylabel(f"{objective} ({better_word(direction)} is better)")
     axis.legend(loc="best")
     axis.grid(alpha=0.3)
     figure.tight_layout()
-    return to_data_uri(figure)
+    return to_data_uri(figure, "png" if len(info.jobs) > MANY_POINTS else "svg")
