@@ -37,7 +37,7 @@ def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None 
     for name in [*(rows or []), *(cols or [])]:
         if name not in params:
             raise SweepError(f"{sweep.directory}: --rows/--cols {name!r} is not a swept parameter (swept: {', '.join(params) or 'none'})")
-    kinds = param_kinds(sweep.runs, params)
+    kinds = param_kinds(sweep.runs, params, sweep.log_params)
     other_metrics = [name for name in sweep.metrics if name != sweep.objective]
     ranking = rank_configurations(sweep.runs, params, sweep.objective, sweep.direction, other_metrics)
     full_grid = is_full_grid(ranking, params)

@@ -18,7 +18,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from report.objective import infer_direction
-from report.runfile import LAUNCH_FILE, RESULT_FILE, load_result, typed_overrides
+from report.runfile import LAUNCH_FILE, RESULT_FILE, load_result, log_tagged, typed_overrides
 
 REPEAT_KEY_NAMES = ("seed", "random_state", "repeat")
 STATUSES = ("completed", "failed", "missing", "unreadable")
@@ -48,6 +48,7 @@ class Sweep:
     program: str | None = None  # how the app was started, e.g. "python -m sweeps.train"
     command: str | None = None  # the launch command: recorded by our callback, or rebuilt from multirun.yaml
     problems: list[str] = field(default_factory=list)  # what was skipped and why
+    log_params: frozenset[str] = frozenset()  # parameters whose sweep is tagged `log`
 
 
 def find_job_dirs(directory: Path, metrics_file: str | None = None) -> list[Path]:
@@ -296,8 +297,10 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
             "launcher": (hydra_cfg.get("launcher") or {}).get("_target_"),
             "app_name": (hydra_cfg.get("job") or {}).get("name"),
         }
+        task_overrides = (hydra_cfg.get("overrides") or {}).get("task") or []
+        sweeper_params = (hydra_cfg.get("sweeper") or {}).get("params") or {}
+        origin["log_params"] = log_tagged([*task_overrides, *(f"{key}={value}" for key, value in sweeper_params.items())])
         if path.name == "multirun.yaml" and origin["app_name"]:
-            task_overrides = (hydra_cfg.get("overrides") or {}).get("task") or []
             origin["command"] = f"python {origin['app_name']}.py -m {shlex.join(task_overrides)}".strip()
         break
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import OverrideParseException
 
 RESULT_FILE = "sweep_result.json"
 # Written by the callback into the sweep directory when the sweep starts: how it was launched.
@@ -35,6 +36,19 @@ def typed_overrides(overrides: list[str]) -> dict[str, Any]:
             value = override.get_value_element_as_str()
         values[override.key_or_group] = value
     return values
+
+
+def log_tagged(sweep_overrides: list[str]) -> frozenset[str]:
+    """The keys whose sweep carries Hydra's `log` tag, e.g. `lr=tag(log, interval(1e-5, 1e-1))`."""
+    tagged = set()
+    for text in sweep_overrides:
+        try:
+            override = OverridesParser.create().parse_override(str(text))
+        except OverrideParseException:
+            continue
+        if override.is_sweep_override() and "log" in getattr(override.value(), "tags", ()):
+            tagged.add(override.key_or_group)
+    return frozenset(tagged)
 
 
 def dump_result(record: dict[str, Any]) -> str:

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import RECORD, toy_multirun
+from report.collect import collect_sweep
+from report.params import param_kinds
 from report.runfile import RESULT_FILE
 
 
@@ -101,3 +103,12 @@ def test_callback_from_the_command_line_only(module_dir):
     process, sweep = toy_multirun(module_dir, "x=2", sweep_dir="cli-callback")
     assert RECORD.startswith("+hydra.callbacks.")
     assert process.returncode == 0 and (sweep / "0" / RESULT_FILE).is_file()
+
+
+def test_log_tag_of_a_sweep_puts_the_parameter_on_a_log_axis(module_dir):
+    process, sweep = toy_multirun(module_dir, "x=tag(log,choice(1,2,4))", sweep_dir="log-tag")
+    assert process.returncode == 0, process.stderr
+    collected = collect_sweep(sweep)
+    assert collected.log_params == {"x"}
+    assert param_kinds(collected.runs, ["x"], collected.log_params) == {"x": "log"}
+    assert param_kinds(collected.runs, ["x"]) == {"x": "linear"}, "without the tag, 1..4 is linear"

@@ -11,8 +11,8 @@ from report.pivot import Heatmap
 CELL_INCHES = 0.42
 
 
-def _label(names: list[str]) -> str:
-    return " · ".join(names)
+def _label(names: list[str], binned: list[str]) -> str:
+    return " · ".join(f"{name} (binned)" if name in binned else name for name in names)
 
 
 def _flat(labels) -> list[str]:
@@ -45,8 +45,8 @@ def draw_clustermap(info: Heatmap, objective: str, direction: str, annotate_with
         xticklabels=True,
         yticklabels=True,
     )
-    grid.ax_heatmap.set_xlabel(_label(info.cols))
-    grid.ax_heatmap.set_ylabel(_label(info.rows))
+    grid.ax_heatmap.set_xlabel(_label(info.cols, info.binned))
+    grid.ax_heatmap.set_ylabel(_label(info.rows, info.binned))
     title = "mean " + objective if annotate_with == "value" else "group id (look it up in the ranking)"
     grid.figure.suptitle(f"Clustermap of the mean {objective}, annotated with the {title}", y=1.02)
     return to_data_uri(grid.figure, "svg" if info.annotate else "png")  # large maps as PNG
