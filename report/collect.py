@@ -101,7 +101,14 @@ def collect_sweep(
             problems.append(f"metric {name!r} has the name of a parameter; the parameter is shown")
     metric_names = [name for name in metric_names if name not in param_names]
 
-    objective, direction, direction_reason = _choose_objective(directory, metric_names, metric, mode)
+    origin = _sweep_origin(directory, job_dirs[0])
+    sweeper_metric, sweeper_mode = origin.pop("sweeper_objective", (None, None))
+    mode_reason = "as asked"
+    if metric is None and sweeper_metric in metric_names:
+        metric = sweeper_metric
+        if mode is None and str(sweeper_mode)[:3] in ("min", "max"):  # ours: min/max; Optuna's: minimize/maximize
+            mode, mode_reason = str(sweeper_mode)[:3], "as the sweeper optimised it"
+    objective, direction, direction_reason = _choose_objective(directory, metric_names, metric, mode, mode_reason)
     return Sweep(
         directory=directory,
         runs=runs,
@@ -113,7 +120,7 @@ def collect_sweep(
         direction_reason=direction_reason,
         repeat_key=_choose_repeat_key(directory, params, fixed, repeat_key),
         problems=problems,
-        **_sweep_origin(directory, job_dirs[0]),
+        **origin,
     )
 
 
@@ -257,12 +264,14 @@ def _split_swept(runs: pd.DataFrame, names: dict[str, list[Any]], problems: list
     return swept, fixed
 
 
-def _choose_objective(sweep_dir: Path, metrics: list[str], metric: str | None, mode: str | None) -> tuple[str | None, str, str]:
+def _choose_objective(
+    sweep_dir: Path, metrics: list[str], metric: str | None, mode: str | None, mode_reason: str
+) -> tuple[str | None, str, str]:
     if metric is not None and metric not in metrics:
         raise SweepError(f"{sweep_dir}: --metric {metric!r} is not a metric of this sweep (metrics: {', '.join(metrics) or 'none'})")
     objective = metric or (metrics[0] if metrics else None)
     if mode is not None:
-        return objective, mode, "as asked"
+        return objective, mode, mode_reason
     inferred = infer_direction(objective) if objective else None
     if inferred:
         return objective, inferred, f"guessed from the name {objective!r}"
@@ -292,13 +301,16 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
             hydra_cfg = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)["hydra"]
         except (OSError, yaml.YAMLError, KeyError, TypeError):
             continue
+        sweeper = hydra_cfg.get("sweeper") or {}
         origin = {
-            "sweeper": (hydra_cfg.get("sweeper") or {}).get("_target_"),
+            "sweeper": sweeper.get("_target_"),
             "launcher": (hydra_cfg.get("launcher") or {}).get("_target_"),
             "app_name": (hydra_cfg.get("job") or {}).get("name"),
         }
         task_overrides = (hydra_cfg.get("overrides") or {}).get("task") or []
-        sweeper_params = (hydra_cfg.get("sweeper") or {}).get("params") or {}
+        sweeper_params = sweeper.get("params") or {}
+        # A sweeper that optimised a metric (ours, Optuna's) says which; the report then follows it.
+        origin["sweeper_objective"] = (sweeper.get("objective"), sweeper.get("direction"))
         origin["log_params"] = log_tagged([*task_overrides, *(f"{key}={value}" for key, value in sweeper_params.items())])
         if path.name == "multirun.yaml" and origin["app_name"]:
             origin["command"] = f"python {origin['app_name']}.py -m {shlex.join(task_overrides)}".strip()

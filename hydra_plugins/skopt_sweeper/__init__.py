@@ -1,0 +1,1 @@
+"""A Hydra sweeper backed by scikit-optimize: random search and Bayesian optimisation."""

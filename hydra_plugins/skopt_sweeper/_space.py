@@ -1,0 +1,62 @@
+"""Hydra's override grammar to a scikit-optimize search space, read as the Optuna sweeper reads it.
+
+interval(a,b): Real; int(interval(a,b)) and range(a,b): Integer; tag(log, ...): log-uniform;
+choice(...) and a,b,c: Categorical. Overrides that sweep nothing pass through unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import ChoiceSweep, IntervalSweep, Override, RangeSweep
+from skopt.space import Categorical, Dimension, Integer, Real
+
+
+def search_space(params: dict[str, Any] | None, arguments: list[str]) -> tuple[dict[str, Dimension], list[str]]:
+    """The dimensions by parameter name, and the overrides to pass to every job as they are.
+
+    Command-line arguments come after `hydra.sweeper.params`, so they win for the same key.
+    """
+    texts = [f"{key}={value}" for key, value in (params or {}).items()] + list(arguments)
+    dimensions: dict[str, Dimension] = {}
+    fixed: dict[str, str] = {}
+    for override in OverridesParser.create().parse_overrides(texts):
+        key = override.get_key_element()
+        dimensions.pop(key, None)
+        fixed.pop(key, None)
+        if override.is_sweep_override():
+            dimensions[key] = dimension_of(override)
+        else:
+            fixed[key] = override.input_line
+    return dimensions, list(fixed.values())
+
+
+def dimension_of(override: Override) -> Dimension:
+    sweep = override.value()
+    log = "log" in sweep.tags
+    prior = "log-uniform" if log else "uniform"
+    name = override.get_key_element()
+    if isinstance(sweep, IntervalSweep):
+        if isinstance(sweep.start, int) and isinstance(sweep.end, int):
+            return Integer(sweep.start, sweep.end, prior=prior, name=name)
+        return Real(float(sweep.start), float(sweep.end), prior=prior, name=name)
+    if isinstance(sweep, RangeSweep):
+        values = list(override.sweep_iterator())
+        if sweep.step == 1 and all(isinstance(value, int) for value in values):
+            return Integer(values[0], values[-1], prior=prior, name=name)
+        return Categorical(values, name=name)
+    if isinstance(sweep, ChoiceSweep):
+        return Categorical(list(override.sweep_iterator()), name=name)
+    raise ValueError(f"{override.input_line}: a sweep of type {type(sweep).__name__} has no search-space equivalent")
+
+
+def override_text(key: str, value: Any) -> str:
+    """`key=value` that Hydra parses back to `value` (booleans lower-case, odd strings quoted)."""
+    if isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, str) and not value.replace("_", "").replace("-", "").replace(".", "").replace("/", "").isalnum():
+        text = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    else:
+        text = repr(value) if isinstance(value, float) else str(value)
+    return f"{key}={text}"

@@ -1,0 +1,100 @@
+"""Where to evaluate next: seeded random draws, or a scikit-optimize model's acquisition.
+
+Batches for parallel launchers come from one fitted model: the best candidates of its
+acquisition function, kept apart from each other, instead of skopt's `ask(n_points=k)`,
+which refits the model k + 1 times per batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from skopt import Optimizer
+from skopt.acquisition import _gaussian_acquisition
+from skopt.space import Space
+from skopt.utils import cook_estimator
+
+SAMPLERS = ("random", "gp", "rf", "et")
+MIN_SEPARATION = 0.05  # in the unit cube of the transformed space, between points of one batch
+
+
+class RandomSampler:
+    """Draws one point at a time from the space: the same sequence for a seed, whatever the batch size.
+
+    With seed 42 over Integer(50, 1049) x Integer(1, 20) these are the notebook's
+    `np.random.randint` draws.
+    """
+
+    def __init__(self, space: Space, seed: int | None) -> None:
+        self.space = space
+        self.rng = np.random.RandomState(seed)
+
+    def ask(self, count: int) -> list[list[Any]]:
+        return [_plain(self.space.rvs(1, random_state=self.rng)[0]) for _ in range(count)]
+
+    def tell(self, points: list[list[Any]], values: list[float]) -> None:
+        """Random search learns nothing from results."""
+
+
+class ModelSampler:
+    """Bayesian optimisation with skopt's Optimizer and fast, tested settings (see the guide):
+    sampled acquisition over `n_candidates` points and no kernel-optimiser restarts."""
+
+    def __init__(self, space: Space, sampler: str, seed: int | None, n_initial_points: int, acq_func: str, n_candidates: int) -> None:
+        estimator = cook_estimator(sampler.upper(), space=space, random_state=seed)
+        if sampler == "gp":
+            estimator.set_params(n_restarts_optimizer=0)
+        self.optimizer = Optimizer(
+            space.dimensions,
+            base_estimator=estimator,
+            n_initial_points=n_initial_points,
+            acq_func=acq_func,
+            acq_optimizer="sampling",
+            acq_optimizer_kwargs={"n_points": n_candidates},
+            random_state=seed,
+        )
+        self.n_candidates = n_candidates
+
+    def ask(self, count: int) -> list[list[Any]]:
+        if count == 1:
+            return [_plain(self.optimizer.ask())]
+        if not self.optimizer.models:  # still drawing the initial random points: nothing to refit
+            return [_plain(point) for point in self.optimizer.ask(n_points=count)]
+        return self._batch_from_model(count)
+
+    def tell(self, points: list[list[Any]], values: list[float]) -> None:
+        """One model fit for the whole batch of results."""
+        if points:
+            self.optimizer.tell(points, values)
+
+    def _batch_from_model(self, count: int) -> list[list[Any]]:
+        """The `count` best candidates of the current model's acquisition, each at least
+        MIN_SEPARATION from the others and from the points already evaluated."""
+        optimizer, space = self.optimizer, self.optimizer.space
+        candidates = space.transform(space.rvs(self.n_candidates, random_state=optimizer.rng))
+        scores = _gaussian_acquisition(candidates, optimizer.models[-1], y_opt=np.min(optimizer.yi), acq_func=optimizer.acq_func)
+        taken = list(space.transform(optimizer.Xi))
+        chosen: list[int] = []
+        for index in np.argsort(scores):
+            if all(np.linalg.norm(candidates[index] - other) >= MIN_SEPARATION for other in taken):
+                chosen.append(index)
+                taken.append(candidates[index])
+                if len(chosen) == count:
+                    break
+        else:  # the space is too small to keep them apart: take the next best as they come
+            chosen += [index for index in np.argsort(scores) if index not in chosen][: count - len(chosen)]
+        return [_plain(point) for point in space.inverse_transform(candidates[chosen])]
+
+
+def make_sampler(space: Space, sampler: str, seed: int | None, n_initial_points: int, acq_func: str, n_candidates: int):
+    if sampler not in SAMPLERS:
+        raise ValueError(f"hydra.sweeper.sampler={sampler!r}: choose one of {', '.join(SAMPLERS)}")
+    if sampler == "random":
+        return RandomSampler(space, seed)
+    return ModelSampler(space, sampler, seed, n_initial_points, acq_func, n_candidates)
+
+
+def _plain(point: list[Any]) -> list[Any]:
+    """numpy scalars to Python values: OmegaConf refuses numpy types."""
+    return [value.item() if hasattr(value, "item") else value for value in point]
