@@ -9,14 +9,25 @@ from typing import Any
 
 from report.atomic import write_atomically
 from report.collect import Sweep, SweepError, collect_sweep
+from report.compare import compare_sweeps, strategy_of
 from report.analysis import analyse
 from report.draw import draw_figures
+from report.figures.compare import draw_comparison
 from report.ranking import config_params, group_ids
 from report.render import render_html
 from report.reproduce import reproduce_command
-from report.view import best_view, header_view, objective_view, pictures_view, ranking_view, repeats_view, runs_view
+from report.view import (
+    best_view,
+    comparison_view,
+    header_view,
+    objective_view,
+    pictures_view,
+    ranking_view,
+    repeats_view,
+    runs_view,
+)
 
-__all__ = ["CSV_NAME", "SweepError", "WrittenReport", "build_report", "report_context"]
+__all__ = ["CSV_NAME", "SweepError", "WrittenReport", "build_comparison", "build_report", "report_context"]
 
 CSV_NAME = "results.csv"
 
@@ -28,13 +39,17 @@ class WrittenReport:
     sweep: Sweep
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def report_context(
     sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None = None, progress: bool = False
 ) -> dict[str, Any]:
     """Everything the templates show, computed, drawn and formatted once."""
     context: dict[str, Any] = {
         "title": f"Sweep report: {sweep.app_name or sweep.directory.name}",
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": _now(),
         "header": header_view(sweep),
         "objective": objective_view(sweep),
         "problems": sweep.problems,
@@ -87,3 +102,25 @@ def build_report(
     write_atomically(html_path, render_html(report_context(sweep, rows, cols, progress)))
     write_atomically(csv_path, results_table(sweep))
     return WrittenReport(html_path, csv_path, sweep)
+
+
+def build_comparison(
+    directories: list[Path | str],
+    output: Path | str = Path("compare.html"),
+    *,
+    metric: str | None = None,
+    mode: str | None = None,
+) -> Path:
+    """One page comparing sweeps of the same app (grid, random, Bayes): `compare.html` by default."""
+    sweeps = [collect_sweep(directory, metric=metric, mode=mode) for directory in directories]
+    labels = [f"{strategy_of(sweep)}: {sweep.directory}" for sweep in sweeps]
+    comparison = compare_sweeps(sweeps, labels)
+    context = {
+        "title": f"Sweep comparison: {comparison.objective}",
+        "generated": _now(),
+        "comparison": comparison_view(comparison, sweeps, draw_comparison(comparison)),
+    }
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(output, render_html(context, "compare.html.j2"))
+    return output

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from report.build import CSV_NAME, SweepError, build_report
+from report.build import CSV_NAME, SweepError, build_comparison, build_report
 
 DEFAULT_ROOT = Path("multirun")
 
@@ -22,7 +22,8 @@ def newest_sweep(root: Path = DEFAULT_ROOT) -> Path:
 def parser() -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(
         prog="sweep-report",
-        description="Turn a Hydra multirun directory into one self-contained HTML report and a results table.",
+        description="Turn a Hydra multirun directory into one self-contained HTML report and a results table. "
+        "`sweep-report compare DIR1 DIR2 ...` compares sweeps instead (see `sweep-report compare --help`).",
     )
     parse.add_argument(
         "sweep_dir", nargs="?", type=Path, metavar="SWEEP_DIR",
@@ -54,7 +55,35 @@ def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def compare_parser() -> argparse.ArgumentParser:
+    parse = argparse.ArgumentParser(
+        prog="sweep-report compare",
+        description="One HTML page comparing sweeps of the same app (grid, random, Bayes): best-so-far "
+        "against evaluations and compute time, each sweep's best, and how many evaluations each needed "
+        "to come within 1% and 0.1% of the overall best.",
+    )
+    parse.add_argument("sweep_dirs", nargs="+", type=Path, metavar="SWEEP_DIR", help="the sweeps to compare")
+    parse.add_argument("-o", "--output", type=Path, default=Path("compare.html"), metavar="OUT", help="where to write the page (default: ./compare.html)")
+    parse.add_argument("--metric", metavar="NAME", help="the metric to compare on (default: the first sweep's objective)")
+    parse.add_argument("--mode", choices=("min", "max"), help="whether lower or higher is better (default: guessed from the metric's name)")
+    return parse
+
+
+def compare(argv: list[str]) -> int:
+    options = compare_parser().parse_args(argv)
+    try:
+        output = build_comparison(options.sweep_dirs, options.output, metric=options.metric, mode=options.mode)
+    except SweepError as error:
+        print(f"sweep-report: {error}", file=sys.stderr)
+        return 2
+    print(f"Comparison: {output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["compare"]:
+        return compare(argv[1:])
     options = parser().parse_args(argv)
     try:
         written = build_report(

@@ -49,6 +49,7 @@ class Sweep:
     command: str | None = None  # the launch command: recorded by our callback, or rebuilt from multirun.yaml
     problems: list[str] = field(default_factory=list)  # what was skipped and why
     log_params: frozenset[str] = frozenset()  # parameters whose sweep is tagged `log`
+    sampler: str | None = None  # the sweeper's sampler, when it names one (ours: random, gp, rf, et)
 
 
 def find_job_dirs(directory: Path, metrics_file: str | None = None) -> list[Path]:
@@ -309,6 +310,7 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
         }
         task_overrides = (hydra_cfg.get("overrides") or {}).get("task") or []
         sweeper_params = sweeper.get("params") or {}
+        origin["sampler"] = sweeper.get("sampler") if isinstance(sweeper.get("sampler"), str) else None
         # A sweeper that optimised a metric (ours, Optuna's) says which; the report then follows it.
         origin["sweeper_objective"] = (sweeper.get("objective"), sweeper.get("direction"))
         origin["log_params"] = log_tagged([*task_overrides, *(f"{key}={value}" for key, value in sweeper_params.items())])
@@ -319,6 +321,8 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
         launch = json.loads((sweep_dir / LAUNCH_FILE).read_text(encoding="utf-8"))
         origin["program"] = launch["program"]
         origin["command"] = " ".join([launch["program"], shlex.join(launch["arguments"])]).strip()
+        # Sweepers other than the basic one keep no copy of the command line's sweeps.
+        origin["log_params"] = origin.get("log_params", frozenset()) | log_tagged(launch["arguments"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return origin

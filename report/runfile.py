@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.errors import OverrideParseException
+from hydra.errors import HydraException
 
 RESULT_FILE = "sweep_result.json"
 # Written by the callback into the sweep directory when the sweep starts: how it was launched.
@@ -44,7 +44,7 @@ def log_tagged(sweep_overrides: list[str]) -> frozenset[str]:
     for text in sweep_overrides:
         try:
             override = OverridesParser.create().parse_override(str(text))
-        except OverrideParseException:
+        except HydraException:  # a flag such as -m, or text that is no override
             continue
         if override.is_sweep_override() and "log" in getattr(override.value(), "tags", ()):
             tagged.add(override.key_or_group)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from report.analysis import Analysis
 from report.collect import Sweep
+from report.compare import TOLERANCES, Comparison, strategy_of
 from report.draw import Figures
 from report.formatting import format_duration, format_exact, format_number, format_value
 from report.repeats import RepeatVariance
@@ -141,4 +142,32 @@ def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
             "interactions": f"{max(0.0, 1 - sum(importance.shares)):.1%}",
         },
         "history": figures.history,
+    }
+
+
+def comparison_view(comparison: Comparison, sweeps: list[Sweep], figure: str) -> dict[str, Any]:
+    return {
+        "objective": comparison.objective,
+        "better": "lower" if comparison.direction == "min" else "higher",
+        "overall_best": format_exact(comparison.overall_best),
+        "tolerances": [f"{tolerance:.1%}".replace(".0%", "%") for tolerance in TOLERANCES],
+        "figure": figure,
+        "sweeps": [
+            {
+                "directory": str(sweep.directory),
+                "strategy": strategy_of(sweep),
+                "runs": progress.runs,
+                "best": format_number(progress.best_value, 6),
+                "best_exact": format_exact(progress.best_value),
+                "params": [(name, format_value(value)) for name, value in progress.best_params.items()],
+                "reached": [
+                    (
+                        "not reached" if progress.reached[tolerance] is None else str(progress.reached[tolerance]),
+                        format_duration(progress.reached_seconds[tolerance]) if progress.reached_seconds[tolerance] is not None else "–",
+                    )
+                    for tolerance in TOLERANCES
+                ],
+            }
+            for sweep, progress in zip(sweeps, comparison.sweeps)
+        ],
     }

@@ -1,0 +1,24 @@
+"""Best-so-far objective of several sweeps, against evaluations and against compute time."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from report.compare import Comparison
+from report.figures import better_word, to_data_uri
+
+
+def draw_comparison(info: Comparison) -> str:
+    figure, (by_count, by_time) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for progress in info.sweeps:
+        by_count.step(progress.evaluations, progress.best_so_far, where="post", lw=2, label=progress.label)
+        by_time.step(progress.compute_seconds, progress.best_so_far, where="post", lw=2, label=progress.label)
+    for axis, label in ((by_count, "evaluations (scored runs)"), (by_time, "compute time (s, sum over runs)")):
+        axis.axhline(info.overall_best, color="grey", ls=":", lw=1)
+        axis.set_xscale("log")
+        axis.set_xlabel(label)
+        axis.grid(alpha=0.3)
+    by_count.set_ylabel(f"best {info.objective} so far ({better_word(info.direction)} is better)")
+    by_count.legend(loc="best", fontsize=8)
+    figure.tight_layout()
+    return to_data_uri(figure)

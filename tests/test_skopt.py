@@ -1,0 +1,148 @@
+"""The scikit-optimize sweeper: real multiruns of a cheap app for every sampler, and the compare page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+from skopt.space import Categorical, Integer, Real
+
+from conftest import sweep_report, toy_multirun
+from hydra_plugins.skopt_sweeper._space import search_space
+from report.collect import collect_sweep
+from report.compare import compare_sweeps
+
+SKOPT = ["hydra/sweeper=skopt", "x=int(interval(0,6))", "flag=true,false", "hydra.sweeper.n_initial_points=4"]
+
+
+def results(sweep):
+    return yaml.safe_load((sweep / "optimization_results.yaml").read_text())
+
+
+@pytest.mark.parametrize("sampler", ["random", "gp", "rf", "et"])
+def test_every_sampler_runs_a_real_sweep_to_a_report(module_dir, sampler):
+    process, sweep = toy_multirun(module_dir, *SKOPT, f"hydra.sweeper.sampler={sampler}", "hydra.sweeper.n_trials=8", sweep_dir=f"skopt-{sampler}")
+    assert process.returncode == 0, process.stderr
+    table = pd.read_csv(sweep / "results.csv")
+    assert len(table) == 8 and (table["status"] == "completed").all()
+    expected = (table["x"] - 2) ** 2 + table["flag"].astype(bool) * 0.5 + 0.1
+    assert table["loss"].tolist() == pytest.approx(expected.tolist())
+    history = results(sweep)
+    assert [trial["value"] for trial in history["trials"]] == pytest.approx(table["loss"].tolist())
+    assert history["best_value"] == pytest.approx(table["loss"].min())
+    assert (history["objective"], history["direction"]) == ("loss", "min")
+    html = (sweep / "report.html").read_text()
+    assert "hydra_plugins.skopt_sweeper.skopt_sweeper.SkoptSweeper" in html
+
+
+def test_model_based_batches_on_the_joblib_launcher(module_dir):
+    process, sweep = toy_multirun(
+        module_dir, *SKOPT, "hydra.sweeper.n_trials=10", "hydra.sweeper.n_jobs=3", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+        sweep_dir="skopt-joblib",
+    )
+    assert process.returncode == 0, process.stderr
+    table = pd.read_csv(sweep / "results.csv")
+    assert sorted(table["job"]) == list(range(10))
+    after_initial = table[table["job"] >= 4].sort_values("job")
+    first_model_batch = list(zip(after_initial["x"], after_initial["flag"]))[:3]
+    assert len(set(first_model_batch)) == 3, "one batch holds distinct configurations"
+    assert "is launching 3 jobs" in process.stdout, "n_jobs=3 configurations go to the launcher at once"
+
+
+@pytest.mark.parametrize("sampler", ["random", "gp"])
+def test_the_same_seed_gives_the_same_configurations(module_dir, sampler):
+    sequences = []
+    for attempt in range(2):
+        process, sweep = toy_multirun(
+            module_dir, *SKOPT, f"hydra.sweeper.sampler={sampler}", "hydra.sweeper.n_trials=7", "hydra.sweeper.seed=3",
+            sweep_dir=f"seeded-{sampler}-{attempt}",
+        )
+        assert process.returncode == 0, process.stderr
+        sequences.append([trial["params"] for trial in results(sweep)["trials"]])
+    assert sequences[0] == sequences[1]
+
+
+def test_failed_trials_are_reported_and_never_told(module_dir):
+    process, sweep = toy_multirun(
+        module_dir, "hydra/sweeper=skopt", "x=choice(1,3)", "fail_on=3", "hydra.sweeper.sampler=random",
+        "hydra.sweeper.n_trials=6", "hydra.sweeper.max_failure_rate=0.9", sweep_dir="skopt-failing",
+    )
+    assert process.returncode == 0, process.stderr
+    trials = results(sweep)["trials"]
+    failed = [trial for trial in trials if trial["params"]["x"] == 3]
+    assert failed and all(trial["status"] == "failed" and trial["value"] is None for trial in failed)
+    table = pd.read_csv(sweep / "results.csv")
+    assert set(table.loc[table["status"] == "failed", "x"]) == {3}
+    assert "ValueError: x=3 is &lt;not&gt; allowed" in (sweep / "report.html").read_text()
+
+
+def test_too_many_failures_stop_the_sweep_and_the_report_still_comes(module_dir):
+    process, sweep = toy_multirun(
+        module_dir, "hydra/sweeper=skopt", "x=choice(3)", "fail_on=3", "hydra.sweeper.sampler=random",
+        "hydra.sweeper.n_trials=20", "hydra.sweeper.max_failure_rate=0.1", sweep_dir="skopt-stopped",
+    )
+    assert process.returncode == 1
+    assert "runs failed, more than max_failure_rate=0.1" in process.stderr
+    assert len(results(sweep)["trials"]) == 3, "stopped once 3 > 0.1 x 20 failures"
+    assert (sweep / "report.html").is_file()
+
+
+def test_repeats_run_each_configuration_with_distinct_seeds_and_tell_the_mean(module_dir):
+    process, sweep = toy_multirun(
+        module_dir, *SKOPT, "hydra.sweeper.sampler=random", "hydra.sweeper.n_trials=3", "hydra.sweeper.repeats=3",
+        sweep_dir="skopt-repeats",
+    )
+    assert process.returncode == 0, process.stderr
+    table = pd.read_csv(sweep / "results.csv")
+    assert len(table) == 9
+    for trial in results(sweep)["trials"]:
+        runs = table[table["job"].isin(trial["jobs"])]
+        assert sorted(runs["seed"]) == [0, 1, 2]
+        assert trial["value"] == pytest.approx(runs["loss"].mean())
+    assert "over <code>seed</code>" in (sweep / "report.html").read_text()
+
+
+def test_search_space_reads_hydras_grammar():
+    dimensions, fixed = search_space(
+        {"lr": "tag(log, interval(1e-5, 1e-1))", "depth": "int(interval(1, 20))"},
+        ["opt=choice(sgd,adam)", "model=rf,svm", "n=range(1,5)", "k=range(0,10,2)", "+tag=exp1", "depth=range(2,4)"],
+    )
+    assert isinstance(dimensions["lr"], Real) and dimensions["lr"].prior == "log-uniform" and dimensions["lr"].bounds == (1e-5, 1e-1)
+    assert isinstance(dimensions["depth"], Integer) and dimensions["depth"].bounds == (2, 3), "the command line wins"
+    assert isinstance(dimensions["opt"], Categorical) and dimensions["opt"].categories == ("sgd", "adam")
+    assert dimensions["model"].categories == ("rf", "svm")
+    assert isinstance(dimensions["n"], Integer) and dimensions["n"].bounds == (1, 4)
+    assert dimensions["k"].categories == (0, 2, 4, 6, 8)
+    assert fixed == ["+tag=exp1"]
+
+
+def test_log_scale_and_categorical_dimensions_in_a_real_sweep(module_dir):
+    process, sweep = toy_multirun(
+        module_dir, "hydra/sweeper=skopt", "+lr=tag(log,interval(1e-4,1e-1))", "name=choice(a,'b c')", "hydra.sweeper.sampler=random",
+        "hydra.sweeper.n_trials=6", sweep_dir="skopt-log",
+    )
+    assert process.returncode == 0, process.stderr
+    collected = collect_sweep(sweep)
+    assert collected.runs["lr"].between(1e-4, 1e-1).all()
+    assert set(collected.runs["name"]) <= {"a", "b c"}
+    assert "lr" in collected.log_params
+
+
+def test_compare_page_counts_evaluations_to_the_overall_best(module_dir):
+    _, grid = toy_multirun(module_dir, "x=0,1,2,3", "flag=true,false", sweep_dir="cmp-grid")
+    _, bayes = toy_multirun(module_dir, *SKOPT, "hydra.sweeper.n_trials=8", "hydra.sweeper.seed=1", sweep_dir="cmp-gp")
+    sweeps = [collect_sweep(grid), collect_sweep(bayes)]
+    comparison = compare_sweeps(sweeps, ["grid", "gp"])
+    overall = min(pd.read_csv(path / "results.csv")["loss"].min() for path in (grid, bayes))
+    assert comparison.overall_best == pytest.approx(overall)
+    for path, progress in zip((grid, bayes), comparison.sweeps):
+        losses = pd.read_csv(path / "results.csv").sort_values("job")["loss"]
+        best_so_far = losses.cummin().tolist()
+        assert progress.best_so_far == pytest.approx(best_so_far)
+        within = [i + 1 for i, value in enumerate(best_so_far) if value <= overall * 1.01]
+        assert progress.reached[0.01] == (within[0] if within else None)
+    process = sweep_report("compare", str(grid), str(bayes), "-o", str(module_dir / "compare.html"), cwd=module_dir)
+    assert process.returncode == 0, process.stderr
+    html = (module_dir / "compare.html").read_text()
+    assert "evaluations to within 1%" in html and "evaluations to within 0.1%" in html
+    assert "skopt gp" in html and "grid" in html
