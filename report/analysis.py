@@ -13,6 +13,7 @@ from report.importance import Importance, importance_info, top_pairs
 from report.params import is_full_grid, param_kinds
 from report.pivot import Heatmap, heatmap_info
 from report.ranking import config_params, rank_configurations
+from report.recommend import Recommendation, recommend
 from report.repeats import RepeatVariance, repeat_variance
 from report.surrogate import fit_surrogate
 
@@ -28,6 +29,7 @@ class Analysis(NamedTuple):
     dependence: Dependence | None
     importance: Importance | None
     history: History | None
+    recommendation: Recommendation | None
 
 
 def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None = None) -> Analysis:
@@ -56,4 +58,5 @@ def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None 
         ),
         importance=importance,
         history=history_info(sweep.runs, sweep.objective, sweep.direction),
+        recommendation=recommend(ranking, params, kinds, sweep.direction, full_grid),
     )

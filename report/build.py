@@ -22,6 +22,7 @@ from report.view import (
     header_view,
     objective_view,
     pictures_view,
+    recommendation_view,
     ranking_view,
     repeats_view,
     runs_view,
@@ -58,13 +59,20 @@ def report_context(
         "ranking": None,
         "repeats": None,
         "pictures": None,
+        "recommendation": None,
     }
     if sweep.objective is None:
         return context
     analysis = analyse(sweep, rows, cols)
     best_runs = sweep.runs[group_ids(sweep.runs, analysis.params) == analysis.ranking["group"].iloc[0]]
-    command = reproduce_command(sweep.program or f"python {sweep.app_name or 'my_app'}.py", best_runs, sweep.repeat_key)
+    program = sweep.program or f"python {sweep.app_name or 'my_app'}.py"
+    command = reproduce_command(program, best_runs, sweep.repeat_key)
     figures = draw_figures(analysis, sweep.objective, sweep.direction, progress)
+    advice = analysis.recommendation
+    if advice is not None:
+        pick_runs = sweep.runs[group_ids(sweep.runs, analysis.params) == advice.pick]
+        pick_command = reproduce_command(program, pick_runs, sweep.repeat_key)
+        context["recommendation"] = recommendation_view(advice, analysis.ranking, analysis.params, sweep.objective, pick_command)
     context.update(
         best=best_view(analysis.ranking, analysis.params, sweep.objective, analysis.other_metrics, command),
         ranking=ranking_view(analysis.ranking, analysis.params, sweep.objective, analysis.other_metrics),

@@ -11,11 +11,13 @@ from report.collect import Sweep
 from report.compare import TOLERANCES, Comparison, strategy_of
 from report.draw import Figures
 from report.formatting import format_duration, format_exact, format_number, format_value
+from report.recommend import Recommendation
 from report.repeats import RepeatVariance
 
 STATISTICS = ("n", "mean", "std", "ci_low", "ci_high", "min", "max")
 RUN_COLUMNS = ("job", "job_dir", "status", "duration")
 RANKING_ROWS = 50  # the rest are in results.csv, by group id
+MANY_REPEATS = 100
 
 
 def header_view(sweep: Sweep) -> dict[str, Any]:
@@ -171,3 +173,69 @@ def comparison_view(comparison: Comparison, sweeps: list[Sweep], figure: str) ->
             for sweep, progress in zip(sweeps, comparison.sweeps)
         ],
     }
+
+
+def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: list[str], objective: str, command: str) -> dict[str, Any]:
+    """The plain-language verdict, the noise check and the evidence for the top configurations."""
+    by_group = {record["group"]: record for record in ranking.to_dict("records")}  # records keep types
+    n = advice.repeats
+    noise = None if advice.noise_sd is None else format_number(advice.noise_sd, 2)
+    gap = None if advice.gap is None else format_number(advice.gap, 2)
+    spike = advice.neighbourhoods.get(advice.pick)
+    verdict = f"Pick configuration {advice.pick}"
+    if advice.p_best is not None:
+        shape = "an isolated spike among poorer neighbours: check it before trusting it" if spike and spike.isolated else "robust"
+        verdict += f" (P(best) {advice.p_best[advice.pick]:.2f}, {shape})."
+        together = advice.indistinguishable
+        if len(together) > 1:
+            verdict += (
+                f" Configurations {_and_list(together)} cannot be told apart with {n} repeats: seed noise"
+                f" (σ {noise}) is larger than the gap between the best two ({gap})."
+            )
+            if advice.repeats_needed and advice.repeats_needed > MANY_REPEATS:
+                verdict += f" More than {MANY_REPEATS} repeats would be needed to separate the best two: for practical purposes they are equivalent."
+            elif advice.repeats_needed:
+                verdict += f" About {advice.repeats_needed} repeats per configuration would separate the best two."
+        else:
+            verdict += f" It is clearly ahead: the gap to the next ({gap}) is well above seed noise (σ {noise})."
+    else:
+        verdict += (
+            ". Every configuration ran once, so seed noise is unknown: no interval or P(best) is shown,"
+            " and the pick leans on similar configurations. Add repeats (for example seed=0,1,2) to measure the noise."
+        )
+    if advice.pick != advice.top:
+        verdict += f" The best observed mean is configuration {advice.top}; the pick weighs it against noise and similar configurations."
+    rows = []
+    for group in list(dict.fromkeys([advice.pick, advice.top, *sorted(advice.estimate, key=advice.estimate.get)[:8]])):
+        record = by_group[group]
+        hood = advice.neighbourhoods.get(group)
+        rows.append({
+            "group": group,
+            "params": " ".join(f"{name}={format_value(record[name])}" for name in params),
+            "n": int(record["n"]),
+            "mean": format_number(record["mean"]),
+            "estimate": format_number(advice.estimate[group]),
+            "bound": "–" if advice.bound is None else format_number(advice.bound[group]),
+            "p_best": "–" if advice.p_best is None else f"{advice.p_best.get(group, 0.0):.2f}",
+            "neighbourhood": "–" if hood is None else format_number(hood.mean),
+            "drop": "–" if hood is None else format_number(hood.drop),
+            "isolated": bool(hood and hood.isolated),
+        })
+    icc = None if advice.icc is None else f"{advice.icc:.2f}"
+    return {
+        "verdict": verdict,
+        "command": command,
+        "method": advice.method,
+        "noise_sd": noise,
+        "between_sd": format_number(advice.between_sd, 2),
+        "icc": icc,
+        "icc_share": None if advice.icc is None else f"{advice.icc:.0%}",
+        "rows": rows,
+        "grid": bool(advice.neighbourhoods),
+        "objective": objective,
+    }
+
+
+def _and_list(items: list[Any]) -> str:
+    words = [str(item) for item in items]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

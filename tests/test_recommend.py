@@ -1,0 +1,119 @@
+"""P(best), the noise check and the robust pick, against hand computations on small cases."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from handmade import make_job
+from report.build import build_report
+from report.params import param_kinds
+from report.ranking import rank_configurations
+from report.recommend import _repeats_needed, neighbour_groups, recommend
+
+
+def runs_from(values: dict[tuple, list[float]], names: list[str]) -> pd.DataFrame:
+    rows = [
+        {**dict(zip(names, key)), "seed": seed, "status": "completed", "loss": value}
+        for key, repeats in values.items()
+        for seed, value in enumerate(repeats)
+    ]
+    return pd.DataFrame(rows)
+
+
+def advise(runs: pd.DataFrame, names: list[str], full_grid: bool = True):
+    ranking = rank_configurations(runs, names, "loss", "min", [])
+    return ranking, recommend(ranking, names, param_kinds(runs, names), "min", full_grid)
+
+
+def test_noise_and_intraclass_correlation_by_hand():
+    values = {(1,): [1.0, 1.2, 0.8], (2,): [2.0, 2.4, 1.6], (3,): [3.0, 3.1, 2.9], (4,): [4.0, 4.0, 4.3]}
+    _, advice = advise(runs_from(values, ["a"]), ["a"])
+    within = np.mean([np.var(v, ddof=1) for v in values.values()])  # equal counts: pooled = mean
+    means = [np.mean(v) for v in values.values()]
+    between = np.var(means, ddof=1) - within / 3
+    assert advice.noise_sd == pytest.approx(math.sqrt(within))
+    assert advice.between_sd == pytest.approx(np.std(means, ddof=1))
+    assert advice.icc == pytest.approx(between / (between + within))
+    assert advice.repeats == 3
+
+
+def test_repeats_needed_for_a_two_sided_test_with_80_percent_power():
+    # n = 2 σ² (1.96 + 0.8416)² / gap²: σ = 1, gap = 1 -> 15.7 -> 16
+    assert _repeats_needed(1.0, 1.0) == 16
+    assert _repeats_needed(0.25, 2.0) == 2
+    assert _repeats_needed(None, 1.0) is None
+
+
+def test_clear_winner_has_p_best_one_and_stands_alone():
+    values = {(x,): [10.0 - 3 * (x == 2) + d for d in (0.0, 0.1, -0.1)] for x in range(5)}
+    _, advice = advise(runs_from(values, ["x"]), ["x"], full_grid=False)
+    assert advice.pick == 2 and advice.p_best[2] == pytest.approx(1.0)
+    assert advice.indistinguishable == [2]
+    assert sum(advice.p_best.values()) == pytest.approx(1.0)
+
+
+def test_ties_within_noise_share_p_best_and_cannot_be_told_apart():
+    noise = [0.0, 0.5, -0.5, 0.2]
+    values = {(x,): [8.0 + e for e in noise] for x in range(4)}
+    values[(1,)] = [5.0 + e for e in noise]
+    values[(2,)] = [5.0 + e for e in reversed(noise)]
+    _, advice = advise(runs_from(values, ["x"]), ["x"], full_grid=False)
+    assert sorted(advice.indistinguishable) == [1, 2]
+    assert advice.p_best[1] == pytest.approx(0.5, abs=0.05) and advice.p_best[2] == pytest.approx(0.5, abs=0.05)
+
+
+def test_neighbours_are_one_step_on_ordered_axes_only():
+    runs = runs_from({(a, o): [1.0] for a, o in itertools.product((1, 2, 4), ("sgd", "adam"))}, ["a", "o"])
+    ranking = rank_configurations(runs, ["a", "o"], "loss", "min", [])
+    neighbours = neighbour_groups(ranking, ["a", "o"], param_kinds(runs, ["a", "o"]))
+    group = {(r["a"], r["o"]): r["group"] for r in ranking.to_dict("records")}
+    assert sorted(neighbours[group[(2, "sgd")]]) == sorted([group[(1, "sgd")], group[(4, "sgd")]])
+    assert neighbours[group[(1, "adam")]] == [group[(2, "adam")]]
+
+
+def test_a_planted_isolated_spike_is_flagged_and_not_picked():
+    rng = np.random.default_rng(1)
+    values = {}
+    for a, b in itertools.product(range(6), range(6)):
+        true = 0.1 * ((a - 1) ** 2 + (b - 1) ** 2)  # smooth optimum at (1, 1)
+        values[(a, b)] = list(true + rng.normal(0, 0.05, 3))
+    values[(4, 4)] = [values[(4, 4)][0] - 6.0] + values[(4, 4)][1:]  # one lucky run: an isolated spike
+    ranking, advice = advise(runs_from(values, ["a", "b"]), ["a", "b"])
+    spike = ranking.loc[(ranking["a"] == 4) & (ranking["b"] == 4), "group"].item()
+    assert advice.top == spike, "the naive argmax falls for it"
+    assert advice.neighbourhoods[spike].isolated
+    assert advice.pick != spike
+    pick = ranking.set_index("group").loc[advice.pick]
+    assert abs(pick["a"] - 1) + abs(pick["b"] - 1) <= 1
+
+
+def test_one_repeat_gives_no_interval_and_no_p_best(tmp_path):
+    for num, (a, b) in enumerate(itertools.product(range(3), range(3))):
+        make_job(tmp_path, str(num), [f"a={a}", f"b={b}"], num, metrics={"loss": (a - 1) ** 2 + (b - 1) ** 2 + 0.01 * num})
+    html = build_report(tmp_path).html.read_text()
+    verdict = html[html.index('<p class="verdict">'):html.index("</p>", html.index('<p class="verdict">'))]
+    assert "Every configuration ran once, so seed noise is unknown" in verdict
+    assert "(P(best)" not in verdict
+    recommendation = html[html.index('id="recommendation"'):html.index('id="ranking"')]
+    assert "Intraclass" not in recommendation
+    table = recommendation.split("<tbody>")[1].split("</tbody>")[0]
+    for row in table.split("</tr>")[:-1]:
+        cells = row.split("<td")
+        assert ">–</td>" in cells[6] and ">–</td>" in cells[7], "no bound and no P(best) from one value"
+    assert "(one run: no interval)" in html
+
+
+def test_summary_names_the_pick_with_its_overrides(tmp_path):
+    num = 0
+    for x in range(4):
+        for seed in range(3):
+            make_job(tmp_path, str(num), [f"x={x}", f"seed={seed}"], num, metrics={"loss": abs(x - 2) + 0.1 * seed})
+            num += 1
+    html = build_report(tmp_path).html.read_text()
+    assert "Pick configuration 2 (P(best) 1.00, robust). It is clearly ahead" in html
+    assert "python handmade.py -m x=2 seed=0,1,2" in html
