@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 import pandas as pd
@@ -68,14 +69,13 @@ def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other
     headers = ["rank", "group", *params, "runs", "failed", "n", f"mean {objective}", "std", "95% CI low", "95% CI high", "min", "max", *(f"mean {name}" for name in other_metrics)]
     rows = []
     for record in ranking.head(shown).to_dict("records"):
-        rows.append(
-            [
-                {"text": format_value(record[name]) if name in params else format_number(record[name]),
-                 "exact": format_exact(record[name]) if name not in params and isinstance(record[name], float) else None}
-                for name in columns
-            ]
-        )
-    return {"headers": headers, "rows": rows, "params": params, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
+        cells = [
+            {"text": format_value(record[name]) if name in params else format_number(record[name]),
+             "exact": format_exact(record[name]) if name not in params and isinstance(record[name], float) else None}
+            for name in columns
+        ]
+        rows.append({"cells": cells, "overrides": overrides_text(record, params)})
+    return {"headers": [*headers, "overrides"], "rows": rows, "params": params, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
 
 
 def repeats_view(info: RepeatVariance, figure: str) -> dict[str, Any]:
@@ -101,11 +101,12 @@ def runs_view(sweep: Sweep) -> dict[str, Any]:
             {
                 "status": record["status"],
                 "cells": [_run_cell(name, record[name], sweep.params) for name in names],
+                "duration": None if pd.isna(record["duration"]) else f"{record['duration']:.3f}",
                 "error": None if pd.isna(record["error"]) else f"{record['error_type']}: {record['error']}",
                 "traceback": None if pd.isna(record["traceback"]) else record["traceback"],
             }
         )
-    return {"headers": names, "rows": rows}
+    return {"headers": [*names, "error"], "rows": rows}
 
 
 def _run_cell(name: str, value: Any, params: list[str]) -> str:
@@ -114,6 +115,11 @@ def _run_cell(name: str, value: Any, params: list[str]) -> str:
     if name in params or name in ("job_dir", "status"):
         return format_value(value)
     return format_number(value)
+
+
+def overrides_text(record: dict[str, Any], params: list[str]) -> str:
+    """A configuration as command-line overrides, quoted for the shell."""
+    return " ".join(shlex.quote(f"{name}={format_value(record[name])}") for name in params)
 
 
 def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
@@ -211,7 +217,7 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
         hood = advice.neighbourhoods.get(group)
         rows.append({
             "group": group,
-            "params": " ".join(f"{name}={format_value(record[name])}" for name in params),
+            "params": overrides_text(record, params),
             "n": int(record["n"]),
             "mean": format_number(record["mean"]),
             "estimate": format_number(advice.estimate[group]),

@@ -30,4 +30,4 @@ def test_non_editable_install_renders_a_report(tmp_path):
     )
     assert process.returncode == 0, process.stderr
     assert process.stdout.startswith(str(site / "report"))
-    assert "Best configuration: group 0" in (tmp_path / "sweep" / "report.html").read_text()
+    assert "Best observed mean: group 0" in (tmp_path / "sweep" / "report.html").read_text()

@@ -65,7 +65,7 @@ def test_report_lists_the_failed_runs_with_their_error_escaped(failing_sweep):
 def test_best_configuration_and_its_reproduce_command(failing_sweep):
     _, sweep = failing_sweep
     html = (sweep / "report.html").read_text()
-    assert "Best configuration: group 1" in html  # x=2 is the optimum; groups are x=1,2,3 sorted
+    assert "Best observed mean: group 1" in html  # x=2 is the optimum; groups are x=1,2,3 sorted
     assert f"python {sweep.parent / 'x'}".split()[0] in html
     assert "-m x=2 fail_on=3 seed=0,1" in html
 

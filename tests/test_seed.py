@@ -32,7 +32,7 @@ def test_grid_best_is_the_notebooks_row_exactly(grid_around_the_best):
 
 def test_report_ranks_the_notebooks_best_first_at_printed_precision(grid_around_the_best):
     html = (grid_around_the_best / "report.html").read_text()
-    best_box = html[html.index("Best configuration"):html.index('id="ranking"')]
+    best_box = html[html.index("Best observed mean"):html.index('id="ranking"')]
     assert "model.n_estimators=300" in best_box and "model.max_depth=3" in best_box
     assert "52.63947369649441" in best_box and "0.4770036188903538" in best_box
     assert "python -m sweeps.train model.n_estimators=300 model.max_depth=3 seed=42" in best_box
