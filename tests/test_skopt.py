@@ -146,3 +146,23 @@ def test_compare_page_counts_evaluations_to_the_overall_best(module_dir):
     html = (module_dir / "compare.html").read_text()
     assert "evaluations to within 1%" in html and "evaluations to within 0.1%" in html
     assert "skopt gp" in html and "grid" in html
+
+
+def test_seed_random_preset_draws_the_notebooks_400_points():
+    """The notebook: np.random.seed(42), then randint(50, 1050) and randint(1, 21) per point."""
+    import numpy as np
+    from omegaconf import OmegaConf
+    from skopt.space import Space
+
+    from conftest import ROOT
+    from hydra_plugins.skopt_sweeper._suggest import make_sampler
+
+    preset = OmegaConf.load(ROOT / "conf" / "sweep" / "seed_random.yaml").hydra.sweeper
+    dimensions, _ = search_space(dict(preset.params), [])
+    sampler = make_sampler(Space(list(dimensions.values())), preset.sampler, preset.seed, 10, "EI", 2000)
+    ours = [tuple(point) for batch in (sampler.ask(7), sampler.ask(393)) for point in batch]
+    np.random.seed(42)
+    notebook = [(np.random.randint(50, 1050), np.random.randint(1, 21)) for _ in range(400)]
+    assert list(dimensions) == ["model.n_estimators", "model.max_depth"]
+    assert ours == notebook, "whatever the batch sizes"
+    assert (282, 3) in ours
