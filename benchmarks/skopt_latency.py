@@ -13,19 +13,18 @@ times `tell` of 4 points + `ask(4)` after warming to 100 points, divided by 4. R
 the sampler's time over the default Optimizer's at the same size (below 1: faster).
 The objective is a cheap synthetic function. A last line splits the "gp" time at 100
 points into the GP's hyperparameter fit and the rest (acquisition over the candidates, skopt's
-bookkeeping). The whole run takes about 2-3 minutes.
+bookkeeping). The whole run takes about 1 minute on an idle 2-core machine, up to ~3 under load.
 
-On a small machine OpenBLAS's thread pool can make these small linear-algebra calls erratic and
-several times slower; `--blas-threads 1` limits it (through threadpoolctl) for comparison.
+The sweeper's samplers run BLAS on one thread (its thread pool made these small linear-algebra
+calls about 2x slower on 2 cores, and erratic under load); skopt's default runs as configured.
 
 Target: 50 ms per suggestion at 100 points (the "gp" sampler).
 
-    python benchmarks/skopt_latency.py [--blas-threads N]
+    python benchmarks/skopt_latency.py
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import copy
 import statistics
@@ -35,7 +34,7 @@ from typing import Any, Callable, Iterator, Protocol
 import numpy as np
 from skopt import Optimizer
 from skopt.learning import GaussianProcessRegressor
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_info
 from skopt.space import Categorical, Integer, Real, Space
 
 from hydra_plugins.skopt_sweeper._suggest import make_sampler
@@ -207,16 +206,5 @@ def run() -> None:
     print(f"total {time.perf_counter() - started:.0f} s")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--blas-threads", type=int, default=None, help="limit BLAS threads (default: leave as is)")
-    arguments = parser.parse_args()
-    if arguments.blas_threads is None:
-        run()
-    else:
-        with threadpool_limits(limits=arguments.blas_threads, user_api="blas"):
-            run()
-
-
 if __name__ == "__main__":
-    main()
+    run()

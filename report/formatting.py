@@ -11,14 +11,10 @@ MISSING = "–"
 
 
 def format_number(value: Any, digits: int = 4) -> str:
-    """`digits` significant figures for floats, integers as they are, a dash for nothing."""
-    if pd.isna(value):
-        return MISSING
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value)).lower()
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    return f"{float(value):.{digits}g}"
+    """`digits` significant figures for floats; anything else as `format_value` writes it."""
+    if isinstance(value, (float, np.floating)) and not pd.isna(value):
+        return f"{float(value):.{digits}g}"
+    return format_value(value)
 
 
 def format_exact(value: Any) -> str:

@@ -112,3 +112,11 @@ def test_log_tag_of_a_sweep_puts_the_parameter_on_a_log_axis(module_dir):
     assert collected.log_params == {"x"}
     assert param_kinds(collected.runs, ["x"], collected.log_params) == {"x": "log"}
     assert param_kinds(collected.runs, ["x"]) == {"x": "linear"}, "without the tag, 1..4 is linear"
+
+
+def test_a_sweep_where_every_job_failed_still_gets_a_report(module_dir):
+    process, sweep = toy_multirun(module_dir, "x=3", "fail_on=3", sweep_dir="all-failed")
+    assert process.returncode == 1
+    html = (sweep / "report.html").read_text()
+    assert "No run reported a metric, so nothing can be ranked" in html
+    assert "ValueError: x=3 is &lt;not&gt; allowed" in html

@@ -14,6 +14,7 @@ from skopt import Optimizer
 from skopt.acquisition import _gaussian_acquisition
 from skopt.space import Space
 from skopt.utils import cook_estimator
+from threadpoolctl import threadpool_limits
 
 SAMPLERS = ("random", "gp", "rf", "et")
 MIN_SEPARATION = 0.05  # in the unit cube of the transformed space, between points of one batch
@@ -57,16 +58,22 @@ class ModelSampler:
         self.n_candidates = n_candidates
 
     def ask(self, count: int) -> list[list[Any]]:
-        if count == 1:
-            return [_plain(self.optimizer.ask())]
-        if not self.optimizer.models:  # still drawing the initial random points: nothing to refit
-            return [_plain(point) for point in self.optimizer.ask(n_points=count)]
-        return self._batch_from_model(count)
+        with threadpool_limits(limits=1, user_api="blas"):
+            if count == 1:
+                return [_plain(self.optimizer.ask())]
+            if not self.optimizer.models:  # still drawing the initial random points: nothing to refit
+                return [_plain(point) for point in self.optimizer.ask(n_points=count)]
+            return self._batch_from_model(count)
 
     def tell(self, points: list[list[Any]], values: list[float]) -> None:
-        """One model fit for the whole batch of results."""
+        """One model fit for the whole batch of results.
+
+        BLAS runs on one thread: on small matrices its threads cost more than they give, and
+        they fight the launcher's workers for the cores (2x slower here on 2 cores).
+        """
         if points:
-            self.optimizer.tell(points, values)
+            with threadpool_limits(limits=1, user_api="blas"):
+                self.optimizer.tell(points, values)
 
     def _batch_from_model(self, count: int) -> list[list[Any]]:
         """The `count` best candidates of the current model's acquisition, each at least
