@@ -192,6 +192,12 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
     if advice.p_best is not None:
         shape = "an isolated spike among poorer neighbours: check it before trusting it" if spike and spike.isolated else "robust"
         verdict += f" (P(best) {advice.p_best[advice.pick]:.2f}, {shape})."
+        leader = max(advice.p_best, key=advice.p_best.get)
+        if leader != advice.pick:
+            verdict += (
+                f" It has the best pessimistic bound; configuration {leader} is more often the best"
+                f" (P(best) {advice.p_best[leader]:.2f}) but its estimate is less certain."
+            )
         together = advice.indistinguishable
         if len(together) > 1:
             verdict += (
