@@ -36,9 +36,7 @@ def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None 
     """Rank, then look at the sweep from every side; `rows`/`cols` fix the clustermap's axes."""
     assert sweep.objective is not None, "a sweep without metrics has nothing to analyse"
     params = config_params(sweep.params, sweep.repeat_key)
-    for name in [*(rows or []), *(cols or [])]:
-        if name not in params:
-            raise SweepError(f"{sweep.directory}: --rows/--cols {name!r} is not a swept parameter (swept: {', '.join(params) or 'none'})")
+    _check_axes(sweep, params, rows or [], cols or [])
     kinds = param_kinds(sweep.runs, params, sweep.log_params)
     other_metrics = [name for name in sweep.metrics if name != sweep.objective]
     ranking = rank_configurations(sweep.runs, params, sweep.objective, sweep.direction, other_metrics)
@@ -60,3 +58,15 @@ def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None 
         history=history_info(sweep.runs, sweep.objective, sweep.direction),
         recommendation=recommend(ranking, params, kinds, sweep.direction, full_grid),
     )
+
+
+def _check_axes(sweep: Sweep, params: list[str], rows: list[str], cols: list[str]) -> None:
+    """--rows and --cols name swept parameters, each once; given both, they place all of them."""
+    for name in [*rows, *cols]:
+        if name not in params:
+            raise SweepError(f"{sweep.directory}: --rows/--cols {name!r} is not a swept parameter (swept: {', '.join(params) or 'none'})")
+    if set(rows) & set(cols) or len(set(rows)) < len(rows) or len(set(cols)) < len(cols):
+        raise SweepError(f"{sweep.directory}: --rows and --cols must name each parameter once")
+    unplaced = [name for name in params if name not in rows and name not in cols]
+    if rows and cols and unplaced:
+        raise SweepError(f"{sweep.directory}: --rows and --cols leave out {', '.join(unplaced)}: place every swept parameter")

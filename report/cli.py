@@ -12,11 +12,12 @@ DEFAULT_ROOT = Path("multirun")
 
 
 def newest_sweep(root: Path = DEFAULT_ROOT) -> Path:
-    """The most recently modified sweep in Hydra's default layout, `multirun/<date>/<time>/`."""
+    """The latest sweep in Hydra's default layout, `multirun/<date>/<time>/`, by its names: a
+    report written into an older sweep changes that one's modification time."""
     sweeps = [path for path in root.glob("*/*") if path.is_dir()]
     if not sweeps:
         raise SweepError(f"{root}: no sweep found (give SWEEP_DIR, or run from where ./multirun is)")
-    return max(sweeps, key=lambda path: path.stat().st_mtime)
+    return max(sweeps, key=lambda path: path.relative_to(root).parts)
 
 
 def parser() -> argparse.ArgumentParser:

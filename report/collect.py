@@ -21,7 +21,11 @@ from report.objective import infer_direction
 from report.runfile import LAUNCH_FILE, RESULT_FILE, load_result, log_tagged, typed_overrides
 
 REPEAT_KEY_NAMES = ("seed", "random_state", "repeat")
-STATUSES = ("completed", "failed", "missing", "unreadable")
+# Column names of the results table and the ranking; a parameter or metric so named is renamed.
+RESERVED = frozenset({
+    "job", "job_dir", "status", "group", "overrides", "started", "duration", "error_type", "error", "traceback",
+    "rank", "runs", "failed", "n", "mean", "std", "ci_low", "ci_high", "min", "max",
+})
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -93,14 +97,11 @@ def collect_sweep(
         for job_dir in tqdm(job_dirs, desc="Collecting runs", unit="run", disable=not progress, delay=0.5)
     ]
     rows.sort(key=lambda row: (row["job"] is None, row["job"] if row["job"] is not None else 0, row["job_dir"]))
-    param_names = _ordered_union(row.pop("params") for row in rows)
-    metric_names = _ordered_union(row.pop("metrics") for row in rows)
+    param_names = _unclash(_ordered_union(row.pop("params") for row in rows), RESERVED, "param", problems)
+    metric_names = _unclash(_ordered_union(row.pop("metrics") for row in rows), RESERVED | set(param_names), "metric", problems)
     runs = _table(rows, param_names, metric_names)
     params, fixed = _split_swept(runs, param_names, problems)
-    for name in metric_names:
-        if name in param_names:
-            problems.append(f"metric {name!r} has the name of a parameter; the parameter is shown")
-    metric_names = [name for name in metric_names if name not in param_names]
+    metric_names = list(metric_names)
 
     origin = _sweep_origin(directory, job_dirs[0])
     sweeper_metric, sweeper_mode = origin.pop("sweeper_objective", (None, None))
@@ -230,10 +231,21 @@ def _ordered_union(mappings: Iterator[dict[str, Any]]) -> dict[str, list[Any]]:
     return {name: [mapping.get(name) for mapping in mappings] for name in names}
 
 
+def _unclash(columns: dict[str, list[Any]], taken: frozenset[str], kind: str, problems: list[str]) -> dict[str, list[Any]]:
+    """Rename `kind`s whose name is already a column (`duration`, `n`, a parameter's name...)."""
+    renamed = {}
+    for name, values in columns.items():
+        if name in taken:
+            problems.append(f"{kind} {name!r} has the name of another column; it is shown as '{kind}:{name}'")
+            name = f"{kind}:{name}"
+        renamed[name] = values
+    return renamed
+
+
 def _table(rows: list[dict[str, Any]], params: dict[str, list[Any]], metrics: dict[str, list[Any]]) -> pd.DataFrame:
     runs = pd.DataFrame(rows)
     columns = {name: _typed_column(values) for name, values in params.items()}
-    columns.update({name: pd.array([math.nan if v is None else v for v in values], dtype="float64") for name, values in metrics.items() if name not in params})
+    columns.update({name: pd.array([math.nan if v is None else v for v in values], dtype="float64") for name, values in metrics.items()})
     front = runs[["job", "job_dir", "status"]].astype({"job": "Int64"})
     return pd.concat([front, pd.DataFrame(columns, index=runs.index), runs.drop(columns=front.columns)], axis=1)
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from report.collect import Sweep, SweepError
-from report.ranking import config_params
+from report.history import best_so_far
+from report.ranking import config_params, is_scored
 
 TOLERANCES = (0.01, 0.001)  # within 1% and 0.1% of the overall best
 
@@ -68,10 +69,9 @@ def compare_sweeps(sweeps: list[Sweep], labels: list[str]) -> Comparison:
 def _best_so_far(sweep: Sweep, objective: str, direction: str) -> pd.DataFrame:
     runs = sweep.runs.sort_values("job", kind="stable")
     seconds = runs["duration"].fillna(0).cumsum()
-    scored = runs["status"].eq("completed") & runs[objective].notna()
+    scored = is_scored(runs, objective)
     values = runs.loc[scored, objective]
-    best = values.cummin() if direction == "min" else values.cummax()
-    return pd.DataFrame({"value": values, "best": best, "seconds": seconds[scored]})
+    return pd.DataFrame({"value": values, "best": best_so_far(values, direction), "seconds": seconds[scored]})
 
 
 def _progress(label: str, sweep: Sweep, curve: pd.DataFrame, objective: str, direction: str, overall: float) -> Progress:

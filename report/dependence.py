@@ -6,12 +6,14 @@ comes from the surrogate forest and scikit-learn's `partial_dependence`.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from report.formatting import format_value
+from report.runfile import plain
 from report.surrogate import Surrogate, average_dependence, grid_of, individual_dependence
 
 Z_95 = 1.959963984540054
@@ -55,7 +57,7 @@ def exact_curve(ranking: pd.DataFrame, name: str, kind: str) -> Curve:
     every configuration, and is None otherwise.
     """
     scored = ranking[ranking["n"] > 0]
-    by_value = scored.groupby(name, sort=True)
+    by_value = scored.groupby(name, sort=True, dropna=False)  # unset values are a value of their own
     mean = by_value["mean"].mean()
     has_band = bool((scored["n"] >= 2).all())
     if has_band:
@@ -75,7 +77,7 @@ def exact_curve(ranking: pd.DataFrame, name: str, kind: str) -> Curve:
 
 def exact_surface(ranking: pd.DataFrame, x_name: str, y_name: str, kinds: dict[str, str]) -> Surface:
     """Mean of the configuration means at each pair of values, over all other parameters."""
-    table = ranking[ranking["n"] > 0].pivot_table(values="mean", index=y_name, columns=x_name, aggfunc="mean")
+    table = ranking[ranking["n"] > 0].pivot_table(values="mean", index=y_name, columns=x_name, aggfunc="mean", dropna=False)
     return Surface(
         (x_name, y_name),
         _plain_list(table.columns, kinds[x_name]),
@@ -151,4 +153,4 @@ def _plain_list(values: Any, kind: str = "linear") -> list[Any]:
     """Python numbers, or for categorical and boolean parameters the values' text."""
     if kind in ("categorical", "boolean"):
         return [format_value(value) for value in values]
-    return [value.item() if hasattr(value, "item") else value for value in values]
+    return [math.nan if pd.isna(value) else plain(value) for value in values]

@@ -6,8 +6,10 @@ from typing import NamedTuple
 
 from tqdm.auto import tqdm
 
+import matplotlib.pyplot as plt
+
 from report.analysis import Analysis
-from report.figures import better_word
+from report.figures import STYLE
 from report.figures.clustermap import draw_clustermap
 from report.figures.dependence import draw_curves, draw_surfaces
 from report.figures.history import draw_history
@@ -30,7 +32,7 @@ class Figures(NamedTuple):
 def draw_figures(analysis: Analysis, objective: str, direction: str, progress: bool = False) -> Figures:
     heatmap, dependence = analysis.heatmap, analysis.dependence
     jobs = {
-        "repeats": lambda: draw_repeat_variance(analysis.repeats, objective, better_word(direction)),
+        "repeats": lambda: draw_repeat_variance(analysis.repeats, objective, direction),
         "clustermap_values": heatmap and (lambda: draw_clustermap(heatmap, objective, direction, "value")),
         # Without annotations the group map would be the value map again.
         "clustermap_groups": heatmap and heatmap.annotate and (lambda: draw_clustermap(heatmap, objective, direction, "group")),
@@ -40,7 +42,7 @@ def draw_figures(analysis: Analysis, objective: str, direction: str, progress: b
         "history": analysis.history and (lambda: draw_history(analysis.history, objective, direction)),
     }
     drawn = {}
-    with tqdm(total=sum(1 for job in jobs.values() if job), desc="Drawing figures", unit="figure", disable=not progress, delay=0.5) as bar:
+    with plt.rc_context(STYLE), tqdm(total=sum(1 for job in jobs.values() if job), desc="Drawing figures", unit="figure", disable=not progress, delay=0.5) as bar:
         for name, job in jobs.items():
             drawn[name] = job() if job else None
             bar.update(1 if job else 0)

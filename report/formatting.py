@@ -10,6 +10,11 @@ import pandas as pd
 MISSING = "–"
 
 
+def better_word(direction: str) -> str:
+    """Which way a metric improves, in words: `lower` for min, `higher` for max."""
+    return "lower" if direction == "min" else "higher"
+
+
 def format_number(value: Any, digits: int = 4) -> str:
     """`digits` significant figures for floats; anything else as `format_value` writes it."""
     if isinstance(value, (float, np.floating)) and not pd.isna(value):

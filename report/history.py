@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from report.ranking import is_scored
+
 
 class History(NamedTuple):
     jobs: list[int]  # job numbers of the scored runs, in order
@@ -13,11 +15,14 @@ class History(NamedTuple):
     best_so_far: list[float]
 
 
+def best_so_far(values: pd.Series, direction: str) -> pd.Series:
+    return values.cummin() if direction == "min" else values.cummax()
+
+
 def history_info(runs: pd.DataFrame, objective: str, direction: str) -> History | None:
     """None when fewer than two runs were scored."""
-    scored = runs[runs["status"].eq("completed") & runs[objective].notna() & runs["job"].notna()].sort_values("job")
+    scored = runs[is_scored(runs, objective) & runs["job"].notna()].sort_values("job")
     if len(scored) < 2:
         return None
     values = scored[objective]
-    best = values.cummin() if direction == "min" else values.cummax()
-    return History([int(job) for job in scored["job"]], values.tolist(), best.tolist())
+    return History([int(job) for job in scored["job"]], values.tolist(), best_so_far(values, direction).tolist())

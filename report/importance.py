@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.surrogate import Surrogate, average_dependence, grid_of
+from report.surrogate import Surrogate, average_dependence
 
 EXACT = "exact: share of the variance of configuration means explained by each parameter's marginal means (full grid)"
 SURROGATE = "model-based: variance of each parameter's partial dependence over the variance of the surrogate's predictions"
@@ -25,7 +25,7 @@ def exact_importance(ranking: pd.DataFrame, params: list[str]) -> Importance:
     total = ((means["mean"] - means["mean"].mean()) ** 2).sum()
     shares = {}
     for name in params:
-        marginal = means.groupby(name)["mean"].transform("mean")
+        marginal = means.groupby(name, dropna=False)["mean"].transform("mean")
         shares[name] = float(((marginal - means["mean"].mean()) ** 2).sum() / total) if total > 0 else 0.0
     return _ordered(EXACT, shares)
 

@@ -57,7 +57,10 @@ def bin_labels(column: pd.Series, kind: str, bins: int = MAX_BINS) -> pd.Series:
         edges = np.unique(np.quantile(values.dropna(), np.linspace(0, 1, bins + 1)))
     cut = pd.cut(values, edges, include_lowest=True, duplicates="drop").cat.remove_unused_categories()
     ranges = column.groupby(cut, observed=True).agg(["min", "max"])
-    labels = [f"{format_number(low, 3)}–{format_number(high, 3)}" for low, high in ranges.itertuples(index=False)]
+    for digits in range(3, 16):  # as few digits as keep the labels apart
+        labels = [f"{format_number(low, digits)}–{format_number(high, digits)}" for low, high in ranges.itertuples(index=False)]
+        if len(set(labels)) == len(labels):
+            break
     return cut.cat.rename_categories(labels)
 
 
@@ -75,9 +78,9 @@ def heatmap_info(
     A grid keeps its values; in other sweeps, numeric parameters with many distinct values are
     binned, since each configuration would otherwise fill a row of its own.
     """
-    if len(params) < 2:
-        return None
     scored = ranking[ranking["n"] > 0].copy()
+    if len(params) < 2 or scored.empty:
+        return None
     notes: list[str] = []
     binned = [] if full_grid else [
         name for name in params
@@ -87,16 +90,18 @@ def heatmap_info(
         scored[name] = bin_labels(scored[name], kinds[name], bin_count(len(params)))
         spacing = "log-spaced" if kinds[name] == "log" else "quantile"
         notes.append(f"{name} is binned into {scored[name].cat.categories.size} {spacing} bins; each cell shows the best configuration in it.")
-    if rows is None or cols is None:
-        counts = {name: scored[name].nunique() for name in params}
-        auto_rows, auto_cols = split_params(params, counts)
-        rows = rows or [name for name in auto_rows if name not in (cols or [])]
-        cols = cols or [name for name in params if name not in rows]
+    if rows and not cols:
+        cols = [name for name in params if name not in rows]
+    elif cols and not rows:
+        rows = [name for name in params if name not in cols]
+    elif not rows and not cols:
+        rows, cols = split_params(params, {name: scored[name].nunique() for name in params})
     best_index = scored.groupby(rows + cols, observed=True, dropna=False)["mean"].agg(
         "idxmin" if direction == "min" else "idxmax"
     )
     cells = scored.loc[best_index.dropna().astype(int)]
-    values = scored.pivot_table(values="mean", index=rows, columns=cols, aggfunc="mean", observed=True, dropna=False)
+    # Each cell shows its best configuration: on a grid the one configuration in it.
+    values = cells.pivot_table(values="mean", index=rows, columns=cols, aggfunc="first", observed=True, dropna=False)
     values = values.dropna(how="all").dropna(axis=1, how="all")
     groups = cells.pivot_table(values="group", index=rows, columns=cols, aggfunc="first", observed=True, dropna=False)
     groups = groups.reindex(index=values.index, columns=values.columns)

@@ -28,6 +28,11 @@ def group_ids(runs: pd.DataFrame, params: list[str]) -> pd.Series:
     return sortable.groupby(params, sort=True, dropna=False).ngroup().rename("group")
 
 
+def is_scored(runs: pd.DataFrame, objective: str) -> pd.Series:
+    """The runs that count: completed, with a finite objective."""
+    return runs["status"].eq("completed") & runs[objective].notna()
+
+
 def _is_orderable(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
 
@@ -56,13 +61,12 @@ def rank_configurations(
     Configurations without a single finite objective rank last.
     """
     groups = group_ids(runs, params)
-    scored = runs[runs["status"].eq("completed") & runs[objective].notna()]
+    scored = runs[is_scored(runs, objective)]
     by_group = scored.groupby(groups[scored.index])[objective]
-    table = runs.assign(group=groups).groupby("group").agg(
-        **{name: (name, "first") for name in params},
-        runs=("status", "size"),
-        failed=("status", lambda status: int(status.isin(["failed", "unreadable"]).sum())),
-    )
+    by_config = runs.groupby(groups)
+    table = by_config[params].first() if params else pd.DataFrame(index=by_config.size().index)
+    table["runs"] = by_config["status"].size()
+    table["failed"] = by_config["status"].agg(lambda status: int(status.isin(["failed", "unreadable"]).sum()))
     table["n"] = by_group.count().reindex(table.index).fillna(0).astype(int)
     table = table.join(by_group.agg(["mean", "std", "min", "max"]))
     intervals = by_group.apply(lambda values: mean_interval(values.to_numpy()))

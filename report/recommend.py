@@ -45,7 +45,8 @@ class Recommendation(NamedTuple):
     noise_sd: float | None  # pooled within-configuration standard deviation; None without repeats
     between_sd: float  # standard deviation of the configurations' means
     icc: float | None  # intraclass correlation: share of variance between configurations
-    estimate: dict[int, float]  # posterior (shrunk) mean per scored group
+    ranked: list[int]  # scored groups, best estimate first
+    estimate: dict[int, float]  # posterior mean per modelled group
     bound: dict[int, float] | None  # pessimistic one-sided 95% bound per group
     p_best: dict[int, float] | None  # None without repeats: one value gives no interval
     indistinguishable: list[int]  # the best's 95% credible set, most probable first
@@ -55,8 +56,9 @@ class Recommendation(NamedTuple):
     method: str
 
 
-def neighbour_groups(ranking: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> dict[int, list[int]]:
-    """One-step neighbours of each configuration on every ordered (numeric) axis of a grid."""
+def neighbour_groups(ranking: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> dict[int, list[list[int]]]:
+    """One-step neighbours of each configuration on each ordered (numeric) axis of a grid: per
+    axis, the one or two configurations a step below and above, all other parameters equal."""
     ordered = [name for name in params if kinds[name] in ("linear", "log")]
     positions = {name: {value: i for i, value in enumerate(sorted(ranking[name].dropna().unique()))} for name in ordered}
     key_of = {}
@@ -65,15 +67,14 @@ def neighbour_groups(ranking: pd.DataFrame, params: list[str], kinds: dict[str, 
     group_at = {key: group for group, key in key_of.items()}
     neighbours: dict[int, list[int]] = {}
     for group, key in key_of.items():
-        found = []
+        axes = []
         for axis, name in enumerate(params):
             if name not in ordered or key[axis] is None:
                 continue
-            for step in (-1, 1):
-                other = group_at.get(key[:axis] + (key[axis] + step,) + key[axis + 1:])
-                if other is not None:
-                    found.append(other)
-        neighbours[group] = found
+            steps = [group_at.get(key[:axis] + (key[axis] + step,) + key[axis + 1:]) for step in (-1, 1)]
+            if any(other is not None for other in steps):
+                axes.append([other for other in steps if other is not None])
+        neighbours[group] = axes
     return neighbours
 
 
@@ -112,6 +113,7 @@ def recommend(
         noise_sd=None if noise_var is None else math.sqrt(noise_var),
         between_sd=math.sqrt(between_var),
         icc=None if noise_var is None else _icc(between_var, noise_var, counts),
+        ranked=[int(g) for g in order],
         estimate={int(g): float(sign * v) for g, v in estimate.items()},
         bound=None if noise_var is None else {int(g): float(sign * v) for g, v in bound.items()},
         p_best=p_best,
@@ -126,14 +128,18 @@ def recommend(
 
 
 def _features(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> np.ndarray:
-    """Parameters scaled to [0, 1] (log-scale ones in log space), categories one-hot."""
+    """Parameters scaled to [0, 1] (log-scale ones in log space), categories one-hot, unset values
+    flagged in a column of their own."""
     columns = []
     for name in params:
         values = configs[name]
         if kinds[name] in ("linear", "log"):
             numeric = np.log10(values.astype(float)) if kinds[name] == "log" else values.astype(float)
             span = numeric.max() - numeric.min()
-            columns.append(((numeric - numeric.min()) / span if span > 0 else numeric * 0).to_numpy()[:, None])
+            scaled = (numeric - numeric.min()) / span if span > 0 else numeric * 0
+            columns.append(scaled.fillna(0).to_numpy()[:, None])
+            if numeric.isna().any():  # a parameter unset in some configurations: its own feature
+                columns.append(numeric.isna().to_numpy(dtype=float)[:, None])
         else:
             columns.append(pd.get_dummies(values.astype(str)).to_numpy(dtype=float))
     return np.hstack(columns) if columns else np.zeros((len(configs), 1))
@@ -204,27 +210,33 @@ def _repeats_needed(noise_var: float | None, gap: float | None) -> int | None:
     return max(2, math.ceil(2 * noise_var * Z_POWER**2 / gap**2))
 
 
-def _neighbourhoods(means: pd.Series, neighbours: dict[int, list[int]], groups: list[int], sign: float) -> dict[int, Neighbourhood]:
-    """Each top configuration against its neighbours; spikes stand out by a robust z-score."""
-    advantage = {}
-    for group, found in neighbours.items():
-        present = [n for n in found if n in means.index]
-        if present and group in means.index:
-            advantage[group] = float(means[present].mean() - means[group])
-    values = np.array(list(advantage.values()))
+def _advantage(means: pd.Series, group: int, axes: list[list[int]]) -> float | None:
+    """How much better a configuration is than the middle of its neighbours, on the axes where it
+    has one on both sides; None on the grid's edge, where a plain slope would look like a spike."""
+    both_sides = [axis for axis in axes if len(axis) == 2 and all(n in means.index for n in axis)]
+    if not both_sides or group not in means.index:
+        return None
+    return float(np.mean([means[axis].mean() for axis in both_sides]) - means[group])
+
+
+def _neighbourhoods(means: pd.Series, neighbours: dict[int, list[list[int]]], groups: list[int], sign: float) -> dict[int, Neighbourhood]:
+    """Each top configuration against its neighbours; spikes stand out by a robust z-score of
+    their advantage among all interior configurations' advantages."""
+    advantages = {group: _advantage(means, group, axes) for group, axes in neighbours.items()}
+    values = np.array([value for value in advantages.values() if value is not None])
     centre = float(np.median(values)) if len(values) else 0.0
     scale = 1.4826 * float(np.median(np.abs(values - centre))) if len(values) else 0.0
     result = {}
     for group in groups:
-        present = [n for n in neighbours.get(group, []) if n in means.index]
+        present = [n for axis in neighbours.get(group, []) for n in axis if n in means.index]
         if not present:
             continue
-        drop = advantage[group]
+        advantage = advantages.get(group)
         result[group] = Neighbourhood(
             group=group,
             neighbours=present,
             mean=float(sign * means[present].mean()),
-            drop=drop,
-            isolated=bool(scale > 0 and (drop - centre) / scale > SPIKE_Z),
+            drop=float(means[present].mean() - means[group]),
+            isolated=bool(advantage is not None and scale > 0 and (advantage - centre) / scale > SPIKE_Z),
         )
     return result

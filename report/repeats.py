@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
 
-from report.ranking import group_ids
+from report.ranking import group_ids, is_scored
 
 
 class ConfigRepeats(NamedTuple):
@@ -30,7 +29,7 @@ def repeat_variance(
 ) -> RepeatVariance:
     """Every repeat of the `top` best configurations, and the spread of all configurations."""
     groups = group_ids(runs, params)
-    scored = runs["status"].eq("completed") & runs[objective].notna()
+    scored = is_scored(runs, objective)
     values_by_group = runs.loc[scored, objective].groupby(groups[scored]).agg(list)
     best = ranking[ranking["n"] > 0].head(top)
     return RepeatVariance(

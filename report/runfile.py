@@ -38,6 +38,46 @@ def typed_overrides(overrides: list[str]) -> dict[str, Any]:
     return values
 
 
+def plain(value: Any) -> Any:
+    """numpy scalars as Python values (JSON and OmegaConf refuse numpy types); others as they are."""
+    if hasattr(value, "item") and callable(value.item):
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def override_text(key: str, value: Any) -> str:
+    """`key=value` that Hydra parses back to exactly `value`: strings Hydra would read as another
+    type or split (`'1'`, `'true'`, `'a,b'`) are quoted; None is `null`."""
+    if value is None:
+        return f"{key}=null"
+    if isinstance(value, bool):
+        return f"{key}={str(value).lower()}"
+    text = f"{key}={value!r}" if isinstance(value, float) else f"{key}={value}"
+    try:
+        parsed = typed_overrides([text]).get(key.lstrip("+"))
+    except HydraException:
+        parsed = None
+    if parsed == value and type(parsed) is type(value):
+        return text
+    escaped = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"{key}='{escaped}'"
+
+
+def without_key(overrides: list[str], key: str) -> tuple[list[str], str]:
+    """The overrides without those that set `key`, and the prefix (`''`, `+`, `++`) it was set with."""
+    kept, prefix = [], ""
+    for override in overrides:
+        name = override.split("=", 1)[0]
+        if name.lstrip("+") == key:
+            prefix = name[: len(name) - len(key)]
+        else:
+            kept.append(override)
+    return kept, prefix
+
+
 def log_tagged(sweep_overrides: list[str]) -> frozenset[str]:
     """The keys whose sweep carries Hydra's `log` tag, e.g. `lr=tag(log, interval(1e-5, 1e-1))`."""
     tagged = set()

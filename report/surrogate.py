@@ -14,6 +14,7 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import partial_dependence
 
 from report.formatting import format_value
+from report.ranking import is_scored
 
 MIN_RUNS = 8
 BACKGROUND_SIZE = 300  # rows whose individual (ICE) curves and importance are computed
@@ -23,15 +24,14 @@ GRID_POINTS = 25
 class Surrogate(NamedTuple):
     model: RandomForestRegressor
     X: pd.DataFrame  # every scored run's parameters, categorical ones as ordinal codes
-    y: np.ndarray
     categories: dict[str, list[Any]]  # code -> value of each categorical or boolean parameter
-    background: pd.DataFrame  # a sample of X, the data the dependence curves average over
+    background: pd.DataFrame  # a sample of X: the runs of the individual curves and of importance
     oob_r2: float  # out-of-bag R²: how far to trust the curves
 
 
 def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], objective: str) -> Surrogate | None:
     """Fit the forest on every completed run; None with fewer than MIN_RUNS scored runs."""
-    scored = runs[runs["status"].eq("completed") & runs[objective].notna()]
+    scored = runs[is_scored(runs, objective)]
     if len(scored) < MIN_RUNS or not params:
         return None
     columns, categories = {}, {}
@@ -47,7 +47,7 @@ def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], 
     model = RandomForestRegressor(n_estimators=100, min_samples_leaf=2, oob_score=True, random_state=0, n_jobs=1)
     model.fit(X, y)
     background = X.sample(min(len(X), BACKGROUND_SIZE), random_state=0).sort_index()
-    return Surrogate(model, X, y, categories, background, float(model.oob_score_))
+    return Surrogate(model, X, categories, background, float(model.oob_score_))
 
 
 def grid_of(surrogate: Surrogate, name: str, kind: str, points: int = GRID_POINTS) -> np.ndarray:

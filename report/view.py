@@ -11,8 +11,9 @@ from report.analysis import Analysis
 from report.collect import Sweep
 from report.compare import TOLERANCES, Comparison, strategy_of
 from report.draw import Figures
-from report.formatting import format_duration, format_exact, format_number, format_value
+from report.formatting import better_word, format_duration, format_exact, format_number, format_value
 from report.recommend import Recommendation
+from report.runfile import override_text, plain
 from report.repeats import RepeatVariance
 
 STATISTICS = ("n", "mean", "std", "ci_low", "ci_high", "min", "max")
@@ -40,7 +41,7 @@ def objective_view(sweep: Sweep) -> dict[str, Any]:
     other = "max" if sweep.direction == "min" else "min"
     return {
         "name": sweep.objective,
-        "better": "lower" if sweep.direction == "min" else "higher",
+        "better": better_word(sweep.direction),
         "reason": sweep.direction_reason,
         "metrics": sweep.metrics,
         "change": f"sweep-report {sweep.directory} --metric NAME --mode {other}",
@@ -75,7 +76,7 @@ def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other
             for name in columns
         ]
         rows.append({"cells": cells, "overrides": overrides_text(record, params)})
-    return {"headers": [*headers, "overrides"], "rows": rows, "params": params, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
+    return {"headers": [*headers, "overrides"], "rows": rows, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
 
 
 def repeats_view(info: RepeatVariance, figure: str) -> dict[str, Any]:
@@ -118,8 +119,8 @@ def _run_cell(name: str, value: Any, params: list[str]) -> str:
 
 
 def overrides_text(record: dict[str, Any], params: list[str]) -> str:
-    """A configuration as command-line overrides, quoted for the shell."""
-    return " ".join(shlex.quote(f"{name}={format_value(record[name])}") for name in params)
+    """A configuration as command-line overrides, quoted for Hydra and the shell."""
+    return " ".join(shlex.quote(override_text(name, None if pd.isna(record[name]) else plain(record[name]))) for name in params)
 
 
 def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
@@ -132,13 +133,11 @@ def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
             "rows": heatmap.rows,
             "cols": heatmap.cols,
             "notes": heatmap.notes + ([] if heatmap.annotate else [f"{heatmap.values.size} cells are too many to annotate with values or group ids: read them in the ranking."]),
-            "binned": bool(heatmap.binned),
         },
         "single_param": analysis.params[0] if len(analysis.params) == 1 else None,
         "dependence": dependence and {
             "curves": figures.curves,
             "surfaces": figures.surfaces,
-            "method": dependence.method,
             "exact": dependence.surrogate_r2 is None,
             "surrogate_r2": None if dependence.surrogate_r2 is None else format_number(dependence.surrogate_r2, 2),
             "pairs": [" × ".join(surface.params) for surface in dependence.surfaces],
@@ -156,7 +155,7 @@ def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
 def comparison_view(comparison: Comparison, sweeps: list[Sweep], figure: str) -> dict[str, Any]:
     return {
         "objective": comparison.objective,
-        "better": "lower" if comparison.direction == "min" else "higher",
+        "better": better_word(comparison.direction),
         "overall_best": format_exact(comparison.overall_best),
         "tolerances": [f"{tolerance:.1%}".replace(".0%", "%") for tolerance in TOLERANCES],
         "figure": figure,
@@ -187,11 +186,15 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
     n = advice.repeats
     noise = None if advice.noise_sd is None else format_number(advice.noise_sd, 2)
     gap = None if advice.gap is None else format_number(advice.gap, 2)
-    spike = advice.neighbourhoods.get(advice.pick)
+    hood = advice.neighbourhoods.get(advice.pick)
+    shape = "" if hood is None else (
+        ", an isolated spike among poorer neighbours: check it before trusting it" if hood.isolated else ", robust: its neighbours agree"
+    )
     verdict = f"Pick configuration {advice.pick}"
-    if advice.p_best is not None:
-        shape = "an isolated spike among poorer neighbours: check it before trusting it" if spike and spike.isolated else "robust"
-        verdict += f" (P(best) {advice.p_best[advice.pick]:.2f}, {shape})."
+    if len(advice.ranked) == 1:
+        verdict += ": it is the only configuration, so there is nothing to choose between."
+    elif advice.p_best is not None:
+        verdict += f" (P(best) {advice.p_best[advice.pick]:.2f}{shape})."
         leader = max(advice.p_best, key=advice.p_best.get)
         if leader != advice.pick:
             verdict += (
@@ -212,13 +215,13 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
             verdict += f" It is clearly ahead: the gap to the next ({gap}) is well above seed noise (σ {noise})."
     else:
         verdict += (
-            ". Every configuration ran once, so seed noise is unknown: no interval or P(best) is shown,"
-            " and the pick leans on similar configurations. Add repeats (for example seed=0,1,2) to measure the noise."
+            f"{' (' + shape[2:] + ')' if shape else ''}. Every configuration ran once, so seed noise is unknown: no interval or"
+            " P(best) is shown, and the pick leans on similar configurations. Add repeats (for example seed=0,1,2) to measure the noise."
         )
     if advice.pick != advice.top:
         verdict += f" The best observed mean is configuration {advice.top}; the pick weighs it against noise and similar configurations."
     rows = []
-    for group in list(dict.fromkeys([advice.pick, advice.top, *sorted(advice.estimate, key=advice.estimate.get)[:8]])):
+    for group in list(dict.fromkeys([advice.pick, advice.top, *advice.ranked[:8]])):
         record = by_group[group]
         hood = advice.neighbourhoods.get(group)
         rows.append({
@@ -226,8 +229,8 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
             "params": overrides_text(record, params),
             "n": int(record["n"]),
             "mean": format_number(record["mean"]),
-            "estimate": format_number(advice.estimate[group]),
-            "bound": "–" if advice.bound is None else format_number(advice.bound[group]),
+            "estimate": format_number(advice.estimate.get(group)),
+            "bound": "–" if advice.bound is None else format_number(advice.bound.get(group)),
             "p_best": "–" if advice.p_best is None else f"{advice.p_best.get(group, 0.0):.2f}",
             "neighbourhood": "–" if hood is None else format_number(hood.mean),
             "drop": "–" if hood is None else format_number(hood.drop),

@@ -27,7 +27,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from report.atomic import write_atomically
-from report.runfile import LAUNCH_FILE, RESULT_FILE, dump_result, typed_overrides
+from report.runfile import LAUNCH_FILE, RESULT_FILE, dump_result, plain, typed_overrides
 
 
 def metrics_of(return_value: Any) -> dict[str, Any]:
@@ -35,23 +35,17 @@ def metrics_of(return_value: Any) -> dict[str, Any]:
     if return_value is None:
         return {}
     if isinstance(return_value, dict):
-        return {str(name): _plain(value) for name, value in return_value.items()}
-    return {"objective": _plain(return_value)}
+        return {str(name): _scalar(value) for name, value in return_value.items()}
+    return {"objective": _scalar(return_value)}
 
 
-def _plain(value: Any) -> Any:
+def _scalar(value: Any) -> Any:
     """numpy scalars and one-element tensors become Python numbers; anything else its text.
 
     Non-finite floats are kept as they are, so that the collector can say which job produced them.
     """
-    if hasattr(value, "item") and callable(value.item):
-        try:
-            value = value.item()
-        except (TypeError, ValueError):
-            return str(value)
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    return str(value)
+    value = plain(value)
+    return value if isinstance(value, (bool, int, float, str)) or value is None else str(value)
 
 
 def launch_program() -> str:
@@ -136,5 +130,8 @@ class RecordResults(Callback):
             written = build_report(self._sweep_dir, **self.report_options)
         except SweepError as error:
             print(f"sweep-report: {error}", file=sys.stderr)
+            return
+        except Exception as error:  # noqa: BLE001 - a report bug must not fail a finished sweep
+            print(f"sweep-report: the report could not be written: {type(error).__name__}: {error}", file=sys.stderr)
             return
         print(f"Report: {written.html}\nResults table: {written.csv}")

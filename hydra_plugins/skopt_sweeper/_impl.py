@@ -14,10 +14,11 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
 from skopt.space import Space
 
-from hydra_plugins.skopt_sweeper._space import override_text, search_space
+from hydra_plugins.skopt_sweeper._space import search_space
 from hydra_plugins.skopt_sweeper._suggest import make_sampler
 from report.atomic import write_atomically
 from report.objective import infer_direction
+from report.runfile import override_text, without_key
 
 log = logging.getLogger(__name__)
 RESULTS_FILE = "optimization_results.yaml"
@@ -27,9 +28,20 @@ class SweepFailed(RuntimeError):
     """Too many runs failed to go on."""
 
 
+ACQUISITION_FUNCTIONS = ("EI", "PI", "LCB")
+DIRECTIONS = {None: None, "min": "min", "max": "max", "minimize": "min", "maximize": "max"}
+
+
 class SkoptSweep:
     def __init__(self, **settings: Any) -> None:
-        self.settings = settings
+        if settings["direction"] not in DIRECTIONS:
+            raise ValueError(f"hydra.sweeper.direction={settings['direction']!r}: use min or max")
+        if settings["acq_func"] not in ACQUISITION_FUNCTIONS:
+            raise ValueError(f"hydra.sweeper.acq_func={settings['acq_func']!r}: use one of {', '.join(ACQUISITION_FUNCTIONS)}")
+        for name in ("n_trials", "n_jobs", "repeats"):
+            if settings[name] < 1:
+                raise ValueError(f"hydra.sweeper.{name}={settings[name]}: must be at least 1")
+        self.settings = {**settings, "direction": DIRECTIONS[settings["direction"]]}
         self.job_idx = 0
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
@@ -44,9 +56,8 @@ class SkoptSweep:
         if not dimensions:
             raise ValueError("hydra/sweeper=skopt: nothing to search; give ranges in hydra.sweeper.params or on the command line")
         names = list(dimensions)
-        repeat_prefix = f"{s['repeat_key']}="
         if s["repeats"] > 1:
-            fixed = [text for text in fixed if not text.lstrip("+").startswith(repeat_prefix)]
+            fixed, _ = without_key(fixed, s["repeat_key"])
         sampler = make_sampler(Space(list(dimensions.values())), s["sampler"], s["seed"], s["n_initial_points"], s["acq_func"], s["n_candidates"])
         self.sweep_dir.mkdir(parents=True, exist_ok=True)
         log.info(f"Skopt sweep ({s['sampler']}): {s['n_trials']} configurations x {s['repeats']} repeats over {', '.join(names)}")

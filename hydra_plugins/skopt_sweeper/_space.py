@@ -50,13 +50,3 @@ def dimension_of(override: Override) -> Dimension:
         return Categorical(list(override.sweep_iterator()), name=name)
     raise ValueError(f"{override.input_line}: a sweep of type {type(sweep).__name__} has no search-space equivalent")
 
-
-def override_text(key: str, value: Any) -> str:
-    """`key=value` that Hydra parses back to `value` (booleans lower-case, odd strings quoted)."""
-    if isinstance(value, bool):
-        text = str(value).lower()
-    elif isinstance(value, str) and not value.replace("_", "").replace("-", "").replace(".", "").replace("/", "").isalnum():
-        text = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    else:
-        text = repr(value) if isinstance(value, float) else str(value)
-    return f"{key}={text}"

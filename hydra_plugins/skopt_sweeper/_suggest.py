@@ -16,6 +16,8 @@ from skopt.space import Space
 from skopt.utils import cook_estimator
 from threadpoolctl import threadpool_limits
 
+from report.runfile import plain
+
 SAMPLERS = ("random", "gp", "rf", "et")
 MIN_SEPARATION = 0.05  # in the unit cube of the transformed space, between points of one batch
 
@@ -103,5 +105,4 @@ def make_sampler(space: Space, sampler: str, seed: int | None, n_initial_points:
 
 
 def _plain(point: list[Any]) -> list[Any]:
-    """numpy scalars to Python values: OmegaConf refuses numpy types."""
-    return [value.item() if hasattr(value, "item") else value for value in point]
+    return [plain(value) for value in point]

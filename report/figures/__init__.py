@@ -9,19 +9,14 @@ from __future__ import annotations
 import base64
 import io
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sweep-report", "figure.dpi": 100, "font.size": 9})
+# Applied around each drawing (plt.rc_context), never globally: the recording callback imports
+# this module into the user's own process.
+STYLE = {"svg.fonttype": "none", "svg.hashsalt": "sweep-report", "figure.dpi": 100, "font.size": 9}
 
 BEST_CMAP = {"max": "viridis", "min": "viridis_r"}  # better is always the yellow end
 MANY_POINTS = 300  # figures scattering more points are PNG: an SVG grows a node per point
-
-
-def better_word(direction: str) -> str:
-    return "lower" if direction == "min" else "higher"
 
 
 def to_data_uri(figure: plt.Figure, image_format: str = "svg") -> str:
@@ -34,7 +29,7 @@ def to_data_uri(figure: plt.Figure, image_format: str = "svg") -> str:
     return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def set_param_axis(axis, kind: str, which: str = "x") -> None:
-    """Log-scale parameters on a log axis; the others as they are."""
+def set_param_axis(axis, kind: str) -> None:
+    """Log-scale parameters on a log x axis; the others as they are."""
     if kind == "log":
-        (axis.set_xscale if which == "x" else axis.set_yscale)("log")
+        axis.set_xscale("log")

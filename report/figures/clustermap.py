@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import seaborn as sns
 
-from report.figures import BEST_CMAP, better_word, to_data_uri
+from report.figures import BEST_CMAP, to_data_uri
+from report.formatting import better_word
 from report.pivot import Heatmap
 
 CELL_INCHES = 0.42

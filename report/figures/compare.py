@@ -5,10 +5,16 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from report.compare import Comparison
-from report.figures import better_word, to_data_uri
+from report.figures import STYLE, to_data_uri
+from report.formatting import better_word
 
 
 def draw_comparison(info: Comparison) -> str:
+    with plt.rc_context(STYLE):
+        return _draw(info)
+
+
+def _draw(info: Comparison) -> str:
     figure, (by_count, by_time) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     for progress in info.sweeps:
         by_count.step(progress.evaluations, progress.best_so_far, where="post", lw=2, label=progress.label)

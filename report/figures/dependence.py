@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from report.dependence import Curve, Dependence, Surface
-from report.figures import BEST_CMAP, MANY_POINTS, better_word, set_param_axis, to_data_uri
+from report.figures import BEST_CMAP, MANY_POINTS, set_param_axis, to_data_uri
+from report.formatting import better_word
 
 ORDERED_POINTS = ("categorical", "boolean")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from report.figures import MANY_POINTS, better_word, to_data_uri
+from report.figures import MANY_POINTS, to_data_uri
+from report.formatting import better_word
 from report.history import History
 
 

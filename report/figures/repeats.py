@@ -5,10 +5,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from report.figures import to_data_uri
+from report.formatting import better_word
 from report.repeats import RepeatVariance
 
 
-def draw_repeat_variance(info: RepeatVariance, objective: str, better: str) -> str:
+def draw_repeat_variance(info: RepeatVariance, objective: str, direction: str) -> str:
     """Left: each repeat of the best configurations beside its mean and 95% interval.
     Right: how far repeats of one configuration spread, across the sweep."""
     figure, (left, right) = plt.subplots(
@@ -21,7 +22,7 @@ def draw_repeat_variance(info: RepeatVariance, objective: str, better: str) -> s
         left.scatter([config.mean], [position], marker="D", s=36, color="#1f3b73", zorder=4)
     left.set_yticks(range(len(info.top)), [f"#{c.rank}  group {c.group}" for c in info.top])
     left.invert_yaxis()
-    left.set_xlabel(f"{objective} ({better} is better)")
+    left.set_xlabel(f"{objective} ({better_word(direction)} is better)")
     left.set_title("Best configurations: repeats (dots), mean (◆) and 95% interval", fontsize=10)
     left.grid(axis="x", alpha=0.3)
     if info.spreads:
