@@ -102,7 +102,8 @@ def runs_view(sweep: Sweep) -> dict[str, Any]:
             {
                 "status": record["status"],
                 "cells": [_run_cell(name, record[name], sweep.params) for name in names],
-                "duration": None if pd.isna(record["duration"]) else f"{record['duration']:.3f}",
+                # Sorting reads "1.5 s" as a number; "4 min 05 s" needs the seconds beside it.
+                "duration": f"{record['duration']:.3f}" if record["duration"] >= 60 else None,
                 "error": None if pd.isna(record["error"]) else f"{record['error_type']}: {record['error']}",
                 "traceback": None if pd.isna(record["traceback"]) else record["traceback"],
             }

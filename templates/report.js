@@ -4,6 +4,7 @@
   var PAGE = 50;
 
   function sortKey(cell) {
+    if (!cell) return { number: NaN, text: "" };  // rows leave out an empty last cell
     var raw = cell.getAttribute("data-sort") || cell.getAttribute("title") || cell.textContent.trim();
     var number = /^[-+]?(\d|\.\d)/.test(raw) ? parseFloat(raw) : NaN;
     return { number: number, text: raw.toLowerCase() };
