@@ -64,13 +64,14 @@ def report_context(
     if sweep.objective is None:
         return context
     analysis = analyse(sweep, rows, cols)
-    best_runs = sweep.runs[group_ids(sweep.runs, analysis.params) == analysis.ranking["group"].iloc[0]]
+    groups = group_ids(sweep.runs, analysis.params)
+    best_runs = sweep.runs[groups == analysis.ranking["group"].iloc[0]]
     program = sweep.program or f"python {sweep.app_name or 'my_app'}.py"
     command = reproduce_command(program, best_runs, sweep.repeat_key)
     figures = draw_figures(analysis, sweep.objective, sweep.direction, progress)
     advice = analysis.recommendation
     if advice is not None:
-        pick_runs = sweep.runs[group_ids(sweep.runs, analysis.params) == advice.pick]
+        pick_runs = sweep.runs[groups == advice.pick]
         pick_command = reproduce_command(program, pick_runs, sweep.repeat_key)
         context["recommendation"] = recommendation_view(advice, analysis.ranking, analysis.params, sweep.objective, pick_command)
     context.update(
