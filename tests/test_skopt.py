@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from skopt.space import Categorical, Integer, Real
+from omegaconf import OmegaConf
+from skopt.space import Categorical, Integer, Real, Space
 
-from conftest import sweep_report, toy_multirun
+from conftest import ROOT, sweep_report, toy_multirun
 from hydra_plugins.skopt_sweeper._space import search_space
+from hydra_plugins.skopt_sweeper._suggest import make_sampler
 from report.collect import collect_sweep
 from report.compare import compare_sweeps
 
@@ -150,13 +155,6 @@ def test_compare_page_counts_evaluations_to_the_overall_best(module_dir):
 
 def test_seed_random_preset_draws_the_notebooks_400_points():
     """The notebook: np.random.seed(42), then randint(50, 1050) and randint(1, 21) per point."""
-    import numpy as np
-    from omegaconf import OmegaConf
-    from skopt.space import Space
-
-    from conftest import ROOT
-    from hydra_plugins.skopt_sweeper._suggest import make_sampler
-
     preset = OmegaConf.load(ROOT / "conf" / "sweep" / "seed_random.yaml").hydra.sweeper
     dimensions, _ = search_space(dict(preset.params), [])
     sampler = make_sampler(Space(list(dimensions.values())), preset.sampler, preset.seed, 10, "EI", 2000)
@@ -166,3 +164,20 @@ def test_seed_random_preset_draws_the_notebooks_400_points():
     assert list(dimensions) == ["model.n_estimators", "model.max_depth"]
     assert ours == notebook, "whatever the batch sizes"
     assert (282, 3) in ours
+
+
+def test_the_gp_standard_deviation_matches_its_full_posterior_covariance():
+    """The fast std must be the noise-free posterior's: the diagonal of skopt's covariance."""
+    space = Space([Real(1e-4, 1e-1, prior="log-uniform"), Integer(1, 50), Categorical(["a", "b", "c"])])
+    sampler = make_sampler(space, "gp", seed=0, n_initial_points=5, acq_func="EI", n_candidates=100)
+    points = [list(point) for point in space.rvs(30, random_state=1)]
+    sampler.tell(points, [math.log10(lr) ** 2 + width / 50 + ("abc".index(kind)) for lr, width, kind in points])
+    model = sampler.optimizer.models[-1]
+    candidates = space.transform(space.rvs(200, random_state=2))
+
+    mean, std = model.predict(candidates, return_std=True)
+    full_mean, covariance = model.predict(candidates, return_cov=True)
+
+    assert mean == pytest.approx(full_mean, rel=1e-9)
+    assert std == pytest.approx(np.sqrt(np.clip(np.diag(covariance), 0, None)), rel=1e-6, abs=1e-9)
+    assert std.max() > 0.01  # the candidates are not all on told points

@@ -7,14 +7,17 @@ which refits the model k + 1 times per batch.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
+from sklearn.gaussian_process import GaussianProcessRegressor as SklearnGaussianProcess
 from skopt import Optimizer
 from skopt.acquisition import _gaussian_acquisition
+from skopt.learning import GaussianProcessRegressor
 from skopt.space import Space
 from skopt.utils import cook_estimator
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from report.runfile import plain
 
@@ -40,6 +43,30 @@ class RandomSampler:
         """Random search learns nothing from results."""
 
 
+class TriangularSolveGaussianProcess(GaussianProcessRegressor):
+    """skopt's Gaussian process, predicting the standard deviation as scikit-learn does.
+
+    skopt's `predict` computes the variance with the three-operand
+    `einsum("ki,kj,ij->k", K_trans, K_trans, K_inv)`, an unvectorised loop over
+    candidates x told points x told points; scikit-learn replaced that line with a
+    triangular solve against the Cholesky factor (scikit-learn PRs #8591 and #19939),
+    equal to within rounding and about 10x faster at 2,000 candidates and 100 points.
+    The mean and the noise-free kernel are skopt's; the gradients skopt's "lbfgs"
+    acquisition optimiser asks for still come from skopt.
+    """
+
+    def predict(self, X, return_std=False, return_cov=False, return_mean_grad=False, return_std_grad=False):
+        if return_mean_grad or return_std_grad or not hasattr(self, "X_train_"):
+            return super().predict(X, return_std, return_cov, return_mean_grad, return_std_grad)
+        return SklearnGaussianProcess.predict(self, X, return_std=return_std, return_cov=return_cov)
+
+
+@cache
+def _blas_threads() -> ThreadpoolController:
+    """One controller for the process: building one scans the loaded libraries (~3 ms)."""
+    return ThreadpoolController()
+
+
 class ModelSampler:
     """Bayesian optimisation with skopt's Optimizer and fast, tested settings (see the guide):
     sampled acquisition over `n_candidates` points and no kernel-optimiser restarts."""
@@ -47,7 +74,7 @@ class ModelSampler:
     def __init__(self, space: Space, sampler: str, seed: int | None, n_initial_points: int, acq_func: str, n_candidates: int) -> None:
         estimator = cook_estimator(sampler.upper(), space=space, random_state=seed)
         if sampler == "gp":
-            estimator.set_params(n_restarts_optimizer=0)
+            estimator = TriangularSolveGaussianProcess(**{**estimator.get_params(deep=False), "n_restarts_optimizer": 0})
         self.optimizer = Optimizer(
             space.dimensions,
             base_estimator=estimator,
@@ -55,12 +82,13 @@ class ModelSampler:
             acq_func=acq_func,
             acq_optimizer="sampling",
             acq_optimizer_kwargs={"n_points": n_candidates},
+            model_queue_size=1,  # only the newest model is asked; skopt keeps every one by default
             random_state=seed,
         )
         self.n_candidates = n_candidates
 
     def ask(self, count: int) -> list[list[Any]]:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas_threads().limit(limits=1, user_api="blas"):
             if count == 1:
                 return [_plain(self.optimizer.ask())]
             if not self.optimizer.models:  # still drawing the initial random points: nothing to refit
@@ -74,7 +102,7 @@ class ModelSampler:
         they fight the launcher's workers for the cores (2x slower here on 2 cores).
         """
         if points:
-            with threadpool_limits(limits=1, user_api="blas"):
+            with _blas_threads().limit(limits=1, user_api="blas"):
                 self.optimizer.tell(points, values)
 
     def _batch_from_model(self, count: int) -> list[list[Any]]:
