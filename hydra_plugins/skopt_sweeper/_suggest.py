@@ -50,12 +50,15 @@ class TriangularSolveGaussianProcess(GaussianProcessRegressor):
     `einsum("ki,kj,ij->k", K_trans, K_trans, K_inv)`, an unvectorised loop over
     candidates x told points x told points; scikit-learn replaced that line with a
     triangular solve against the Cholesky factor (scikit-learn PRs #8591 and #19939),
-    equal to within rounding and about 10x faster at 2,000 candidates and 100 points.
+    the same in exact arithmetic, more accurate on ill-conditioned kernels (no explicit
+    inverse), and about 10x faster at 2,000 candidates and 100 points.
     The mean and the noise-free kernel are skopt's; the gradients skopt's "lbfgs"
     acquisition optimiser asks for still come from skopt.
     """
 
-    def predict(self, X, return_std=False, return_cov=False, return_mean_grad=False, return_std_grad=False):
+    def predict(
+        self, X: np.ndarray, return_std: bool = False, return_cov: bool = False, return_mean_grad: bool = False, return_std_grad: bool = False
+    ) -> Any:
         if return_mean_grad or return_std_grad or not hasattr(self, "X_train_"):
             return super().predict(X, return_std, return_cov, return_mean_grad, return_std_grad)
         return SklearnGaussianProcess.predict(self, X, return_std=return_std, return_cov=return_cov)
