@@ -1,7 +1,7 @@
 """Sample efficiency of the skopt sweeper: random search against Bayesian optimisation ("gp").
 
-On the seed notebook's problem (a random forest on sklearn's diabetes data, searched over
-n_estimators Integer(50, 1000) x max_depth Integer(1, 20), minimising the test RMSE of
+On the seed notebook's problem (a random forest on sklearn's diabetes data, searched over the
+`seed_bayes` preset's space, n_estimators in [50, 1000] x max_depth in [1, 20], minimising the test RMSE of
 `sweeps.train.fit_and_score(n, d, seed=42, n_jobs=2)`), counts the evaluations until the
 best-so-far RMSE is within 0.1% of 52.63947369649441, for the sweeper's "random" and "gp"
 samplers (its defaults: n_initial_points=10, acq_func="EI", n_candidates=2000) over seeds 0-4,
@@ -21,9 +21,12 @@ import math
 import statistics
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from skopt.space import Integer, Space
+from omegaconf import OmegaConf
+from skopt.space import Space
 
+from hydra_plugins.skopt_sweeper._space import search_space
 from hydra_plugins.skopt_sweeper._suggest import make_sampler
 from sweeps.train import fit_and_score
 
@@ -54,13 +57,17 @@ def rmse(n_estimators: int, max_depth: int) -> float:
     return _cache[key]
 
 
-def search_space() -> Space:
-    return Space([Integer(50, 1000, name="n_estimators"), Integer(1, 20, name="max_depth")])
+def preset_space() -> Space:
+    """The `seed_bayes` preset's search space, read as the sweeper reads it."""
+    preset = OmegaConf.load(Path(__file__).resolve().parents[1] / "conf" / "sweep" / "seed_bayes.yaml").hydra.sweeper
+    dimensions, _ = search_space(dict(preset.params), [])
+    assert list(dimensions) == ["model.n_estimators", "model.max_depth"], list(dimensions)
+    return Space(list(dimensions.values()))
 
 
 def run(sampler_name: str, seed: int, budget: int) -> Run:
     """Sequential search until the best-so-far RMSE is within the threshold or the budget is spent."""
-    sampler = make_sampler(search_space(), sampler_name, seed, n_initial_points=10, acq_func="EI", n_candidates=2000)
+    sampler = make_sampler(preset_space(), sampler_name, seed, n_initial_points=10, acq_func="EI", n_candidates=2000)
     started, best = time.perf_counter(), math.inf
     for evaluation in range(1, budget + 1):
         point = sampler.ask(1)[0]

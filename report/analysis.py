@@ -42,7 +42,7 @@ def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None 
     ranking = rank_configurations(sweep.runs, params, sweep.objective, sweep.direction, other_metrics)
     full_grid = is_full_grid(ranking, params)
     surrogate = None if full_grid else fit_surrogate(sweep.runs, params, kinds, sweep.objective)
-    importance = importance_info(ranking, params, kinds, full_grid, surrogate) if len(params) >= 2 else None
+    importance = importance_info(ranking, params, full_grid, surrogate) if len(params) >= 2 else None
     return Analysis(
         params=params,
         kinds=kinds,

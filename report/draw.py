@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tqdm.auto import tqdm
-
 import matplotlib.pyplot as plt
+from tqdm.auto import tqdm
 
 from report.analysis import Analysis
 from report.figures import STYLE

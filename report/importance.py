@@ -30,7 +30,7 @@ def exact_importance(ranking: pd.DataFrame, params: list[str]) -> Importance:
     return _ordered(EXACT, shares)
 
 
-def surrogate_importance(surrogate: Surrogate, params: list[str], kinds: dict[str, str]) -> Importance:
+def surrogate_importance(surrogate: Surrogate, params: list[str]) -> Importance:
     """First-order share from the surrogate: Var over runs of PD_p(x_p) / Var of predictions."""
     background = surrogate.background
     total = float(np.var(surrogate.model.predict(background)))
@@ -42,14 +42,12 @@ def surrogate_importance(surrogate: Surrogate, params: list[str], kinds: dict[st
     return _ordered(SURROGATE, shares)
 
 
-def importance_info(
-    ranking: pd.DataFrame, params: list[str], kinds: dict[str, str], full_grid: bool, surrogate: Surrogate | None
-) -> Importance | None:
+def importance_info(ranking: pd.DataFrame, params: list[str], full_grid: bool, surrogate: Surrogate | None) -> Importance | None:
     if full_grid:
         return exact_importance(ranking, params)
     if surrogate is None:
         return None
-    return surrogate_importance(surrogate, params, kinds)
+    return surrogate_importance(surrogate, params)
 
 
 def top_pairs(importance: Importance | None, count: int = 2) -> list[tuple[str, str]]:

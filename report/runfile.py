@@ -80,10 +80,10 @@ def without_key(overrides: list[str], key: str) -> tuple[list[str], str]:
 
 def log_tagged(sweep_overrides: list[str]) -> frozenset[str]:
     """The keys whose sweep carries Hydra's `log` tag, e.g. `lr=tag(log, interval(1e-5, 1e-1))`."""
-    tagged = set()
+    parser, tagged = OverridesParser.create(), set()
     for text in sweep_overrides:
         try:
-            override = OverridesParser.create().parse_override(str(text))
+            override = parser.parse_override(str(text))
         except HydraException:  # a flag such as -m, or text that is no override
             continue
         if override.is_sweep_override() and "log" in getattr(override.value(), "tags", ()):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Container
 
 import yaml
 
@@ -37,6 +37,21 @@ def make_job(
         record.setdefault("duration", 1.5)
         (job / RESULT_FILE).write_text(json.dumps(record))
     return job
+
+
+def write_sweep(
+    sweep: Path, configurations: list[dict[str, Any]], metrics: Callable[[dict[str, Any], int], dict[str, Any]],
+    repeats: int = 1, skip: Container[int] = (),
+) -> Path:
+    """One job per configuration and repeat, numbered in order, with a `seed` override when
+    repeated; `metrics(configuration, seed)` gives each job's metrics, and jobs in `skip` get none."""
+    num = 0
+    for configuration in configurations:
+        for seed in range(repeats):
+            overrides = [f"{key}={value}" for key, value in configuration.items()] + ([f"seed={seed}"] if repeats > 1 else [])
+            make_job(sweep, str(num), overrides, num, metrics=None if num in skip else metrics(configuration, seed))
+            num += 1
+    return sweep
 
 
 def tree_state(directory: Path) -> dict[str, tuple[int, int]]:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from figures_check import decoded_figures
-from handmade import make_job
+from handmade import make_job, write_sweep
 from report.build import build_report
 from report.collect import SweepError
 from report.params import param_kinds
@@ -18,14 +18,10 @@ from report.reproduce import reproduce_command
 from report.runfile import override_text, typed_overrides
 
 
-def grid_sweep(directory, values: dict[str, list[str]], score, repeats: int = 2, metric: str = "loss"):
-    num = 0
-    for combo in itertools.product(*values.values()):
-        for seed in range(repeats):
-            overrides = [f"{key}={value}" for key, value in zip(values, combo)] + [f"seed={seed}"]
-            make_job(directory, str(num), overrides, num, metrics={metric: score(*combo) + 0.01 * seed})
-            num += 1
-    return directory
+def grid_sweep(directory, values: dict[str, list[str]], score, metric: str = "loss"):
+    """Every combination of `values`, two seeds each, scored by `score(*values)` + 0.01 x seed."""
+    configurations = [dict(zip(values, combo)) for combo in itertools.product(*values.values())]
+    return write_sweep(directory, configurations, lambda configuration, seed: {metric: score(*configuration.values()) + 0.01 * seed}, repeats=2)
 
 
 def test_a_parameter_unset_in_some_configurations(tmp_path):

@@ -173,8 +173,8 @@ def test_surrogate_curves_are_sklearns_partial_dependence(random_sweep):
 
 
 def test_surrogate_importance_finds_the_main_effects(random_sweep):
-    _, params, kinds, surrogate = random_sweep
-    importance = surrogate_importance(surrogate, params, kinds)
+    _, params, _, surrogate = random_sweep
+    importance = surrogate_importance(surrogate, params)
     shares = dict(zip(importance.params, importance.shares))
     assert importance.params[:2] == ["x", "kind"]
     # Var(4x) = 16/12 = 1.33 and Var(kind effect) = 2/3: shares of about 2/3 and 1/3.

@@ -8,21 +8,18 @@ import numpy as np
 import pytest
 
 from figures_check import decoded_figures
-from handmade import make_job
+import handmade
 from report.build import build_report
 
 
 def write_sweep(directory, configurations, score, repeats=1, skip=()):
-    """Hand-made job directories for `configurations` (dicts of overrides), `repeats` seeds each."""
+    """`configurations` scored by `score(**configuration)` plus seed noise, `repeats` seeds each."""
     rng = np.random.default_rng(0)
-    num = 0
-    for config in configurations:
-        for seed in range(repeats):
-            overrides = [f"{key}={value}" for key, value in config.items()] + ([f"seed={seed}"] if repeats > 1 else [])
-            metrics = None if num in skip else {"loss": score(**config) + rng.normal(0, 0.05), "acc": 0.5}
-            make_job(directory, str(num), overrides, num, metrics=metrics)
-            num += 1
-    return directory
+
+    def noisy(configuration, seed):
+        return {"loss": score(**configuration) + rng.normal(0, 0.05), "acc": 0.5}
+
+    return handmade.write_sweep(directory, configurations, noisy, repeats, skip)
 
 
 def sections(html: str) -> set[str]:

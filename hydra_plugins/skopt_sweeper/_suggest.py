@@ -115,19 +115,22 @@ class ModelSampler:
         candidates = space.transform(space.rvs(self.n_candidates, random_state=optimizer.rng))
         scores = _gaussian_acquisition(candidates, optimizer.models[-1], y_opt=np.min(optimizer.yi), acq_func=optimizer.acq_func)
         taken = list(space.transform(optimizer.Xi))
+        best_first = np.argsort(scores)
         chosen: list[int] = []
-        for index in np.argsort(scores):
+        for index in best_first:
             if all(np.linalg.norm(candidates[index] - other) >= MIN_SEPARATION for other in taken):
                 chosen.append(index)
                 taken.append(candidates[index])
                 if len(chosen) == count:
                     break
         else:  # the space is too small to keep them apart: take the next best as they come
-            chosen += [index for index in np.argsort(scores) if index not in chosen][: count - len(chosen)]
+            chosen += [index for index in best_first if index not in chosen][: count - len(chosen)]
         return [_plain(point) for point in space.inverse_transform(candidates[chosen])]
 
 
-def make_sampler(space: Space, sampler: str, seed: int | None, n_initial_points: int, acq_func: str, n_candidates: int):
+def make_sampler(
+    space: Space, sampler: str, seed: int | None, n_initial_points: int, acq_func: str, n_candidates: int
+) -> RandomSampler | ModelSampler:
     if sampler not in SAMPLERS:
         raise ValueError(f"hydra.sweeper.sampler={sampler!r}: choose one of {', '.join(SAMPLERS)}")
     if sampler == "random":

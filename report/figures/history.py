@@ -9,7 +9,6 @@ from report.formatting import better_word
 from report.history import History
 
 
-
 def draw_history(info: History, objective: str, direction: str) -> str:
     figure, axis = plt.subplots(figsize=(9, 3.2))
     axis.scatter(info.jobs, info.values, s=8, color="#8aa4c8", label=objective)
