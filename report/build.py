@@ -13,8 +13,9 @@ from report.compare import compare_sweeps, strategy_of
 from report.analysis import analyse
 from report.draw import draw_figures
 from report.figures.compare import draw_comparison
-from report.ranking import config_params, group_ids
+from report.ranking import group_ids
 from report.render import render_html
+from report.results_table import CSV_NAME, results_csv
 from report.reproduce import reproduce_command
 from report.view import (
     best_view,
@@ -29,9 +30,6 @@ from report.view import (
 )
 
 __all__ = ["CSV_NAME", "SweepError", "WrittenReport", "build_comparison", "build_report", "report_context"]
-
-CSV_NAME = "results.csv"
-
 
 @dataclass
 class WrittenReport:
@@ -83,12 +81,6 @@ def report_context(
     return context
 
 
-def results_table(sweep: Sweep) -> str:
-    """The tidy table as CSV, one row per job, with each run's configuration id."""
-    groups = group_ids(sweep.runs, config_params(sweep.params, sweep.repeat_key))
-    return sweep.runs.assign(group=groups).to_csv(index=False)
-
-
 def build_report(
     directory: Path | str,
     output: Path | str | None = None,
@@ -109,7 +101,7 @@ def build_report(
     csv_path = html_path.with_name(CSV_NAME)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(html_path, render_html(report_context(sweep, rows, cols, progress)))
-    write_atomically(csv_path, results_table(sweep))
+    write_atomically(csv_path, results_csv(sweep))
     return WrittenReport(html_path, csv_path, sweep)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import version
 from pathlib import Path
+from typing import NoReturn
 
 from report.build import CSV_NAME, SweepError, build_comparison, build_report
 
@@ -20,12 +22,20 @@ def newest_sweep(root: Path = DEFAULT_ROOT) -> Path:
     return max(sweeps, key=lambda path: path.relative_to(root).parts)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem, not the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    parse = argparse.ArgumentParser(
+    parse = OneLineParser(
         prog="sweep-report",
         description="Turn a Hydra multirun directory into one self-contained HTML report and a results table. "
         "`sweep-report compare DIR1 DIR2 ...` compares sweeps instead (see `sweep-report compare --help`).",
     )
+    parse.add_argument("--version", action="version", version=f"%(prog)s {version('hydra-sweep-report')}")
     parse.add_argument(
         "sweep_dir", nargs="?", type=Path, metavar="SWEEP_DIR",
         help="the sweep directory (default: the newest sweep under ./multirun)",
@@ -57,7 +67,7 @@ def _names(text: str) -> list[str]:
 
 
 def compare_parser() -> argparse.ArgumentParser:
-    parse = argparse.ArgumentParser(
+    parse = OneLineParser(
         prog="sweep-report compare",
         description="One HTML page comparing sweeps of the same app (grid, random, Bayes): best-so-far "
         "against evaluations and compute time, each sweep's best, and how many evaluations each needed "

@@ -17,6 +17,8 @@ import pandas as pd
 import yaml
 from tqdm.auto import tqdm
 
+from report.intent import follow_intent, sweeper_intent
+from report.no_metrics import no_metrics_message
 from report.objective import infer_direction
 from report.runfile import LAUNCH_FILE, RESULT_FILE, load_result, log_tagged, typed_overrides
 
@@ -54,6 +56,7 @@ class Sweep:
     problems: list[str] = field(default_factory=list)  # what was skipped and why
     log_params: frozenset[str] = frozenset()  # parameters whose sweep is tagged `log`
     sampler: str | None = None  # the sweeper's sampler, when it names one (ours: random, gp, rf, et)
+    integer_metrics: frozenset[str] = frozenset()  # metrics every run reported as a whole number
 
 
 def find_job_dirs(directory: Path, metrics_file: str | None = None) -> list[Path]:
@@ -96,21 +99,29 @@ def collect_sweep(
         _read_job(job_dir, directory, metrics_file, problems)
         for job_dir in tqdm(job_dirs, desc="Collecting runs", unit="run", disable=not progress, delay=0.5)
     ]
+    recorded = metrics_file is None and ((directory / LAUNCH_FILE).exists() or any(row["status"] != "missing" for row in rows))
+    if not recorded:
+        _status_unknown(rows, metrics_file or RESULT_FILE)
     rows.sort(key=lambda row: (row["job"] is None, row["job"] if row["job"] is not None else 0, row["job_dir"]))
     param_names = _unclash(_ordered_union(row.pop("params") for row in rows), RESERVED, "param", problems)
     metric_names = _unclash(_ordered_union(row.pop("metrics") for row in rows), RESERVED | set(param_names), "metric", problems)
     runs = _table(rows, param_names, metric_names)
     params, fixed = _split_swept(runs, param_names, problems)
+    integer_metrics = frozenset(name for name, values in metric_names.items() if _all_integers(values))
     metric_names = list(metric_names)
 
     origin = _sweep_origin(directory, job_dirs[0])
-    sweeper_metric, sweeper_mode = origin.pop("sweeper_objective", (None, None))
+    intent = origin.pop("intent", None)
+    followed = intent and follow_intent(intent, runs, metric_names)
     mode_reason = "as asked"
-    if metric is None and sweeper_metric in metric_names:
-        metric = sweeper_metric
-        if mode is None and str(sweeper_mode)[:3] in ("min", "max"):  # ours: min/max; Optuna's: minimize/maximize
-            mode, mode_reason = str(sweeper_mode)[:3], "as the sweeper optimised it"
+    if followed and metric in (None, followed.metric):  # the sweeper's direction holds for what it optimised
+        problems.extend(followed.problems)
+        metric = followed.metric
+        if mode is None and followed.direction:
+            mode, mode_reason = followed.direction, followed.reason
     objective, direction, direction_reason = _choose_objective(directory, metric_names, metric, mode, mode_reason)
+    if objective is None and not runs["status"].eq("failed").any():  # a failed run's error is still worth a report
+        raise SweepError(no_metrics_message(directory, job_dirs, metrics_file, recorded))
     return Sweep(
         directory=directory,
         runs=runs,
@@ -122,6 +133,7 @@ def collect_sweep(
         direction_reason=direction_reason,
         repeat_key=_choose_repeat_key(directory, params, fixed, repeat_key),
         problems=problems,
+        integer_metrics=integer_metrics,
         **origin,
     )
 
@@ -159,6 +171,13 @@ def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems
         row.update(job=_job_num(job_dir), overrides=shlex.join(overrides), params=typed_overrides(overrides))
     row["metrics"] = _valid_metrics(row["metrics"], result_path, problems)
     return row
+
+
+def _status_unknown(rows: list[dict[str, Any]], file_name: str) -> None:
+    """Without our result files, a job without metrics may have failed, been killed or be running."""
+    for row in rows:
+        if row["status"] == "missing":
+            row.update(status="unknown", error=f"no {file_name} in the job directory: without result files the job's status is unknown")
 
 
 def _row_from_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -250,12 +269,17 @@ def _table(rows: list[dict[str, Any]], params: dict[str, list[Any]], metrics: di
     return pd.concat([front, pd.DataFrame(columns, index=runs.index), runs.drop(columns=front.columns)], axis=1)
 
 
+def _all_integers(values: list[Any]) -> bool:
+    present = [value for value in values if value is not None]
+    return bool(present) and all(isinstance(value, int) and not isinstance(value, bool) for value in present)
+
+
 def _typed_column(values: list[Any]) -> pd.api.extensions.ExtensionArray | list[Any]:
     """Keep a parameter's type: booleans, integers (nullable), floats, else the values as given."""
     present = [value for value in values if value is not None]
     if present and all(isinstance(value, bool) for value in present):
         return pd.array(values, dtype="boolean")
-    if present and all(isinstance(value, int) and not isinstance(value, bool) for value in present):
+    if _all_integers(values):
         return pd.array(values, dtype="Int64")
     if present and all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in present):
         return pd.array([math.nan if value is None else value for value in values], dtype="float64")
@@ -314,7 +338,7 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
             hydra_cfg = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)["hydra"]
         except (OSError, yaml.YAMLError, KeyError, TypeError):
             continue
-        sweeper = hydra_cfg.get("sweeper") or {}
+        sweeper = hydra_cfg.get("sweeper") if isinstance(hydra_cfg.get("sweeper"), dict) else {}
         origin = {
             "sweeper": sweeper.get("_target_"),
             "launcher": (hydra_cfg.get("launcher") or {}).get("_target_"),
@@ -323,8 +347,7 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
         task_overrides = (hydra_cfg.get("overrides") or {}).get("task") or []
         sweeper_params = sweeper.get("params") or {}
         origin["sampler"] = sweeper.get("sampler") if isinstance(sweeper.get("sampler"), str) else None
-        # A sweeper that optimised a metric (ours, Optuna's) says which; the report then follows it.
-        origin["sweeper_objective"] = (sweeper.get("objective"), sweeper.get("direction"))
+        origin["intent"] = sweeper_intent(sweeper, sweep_dir)
         origin["log_params"] = log_tagged([*task_overrides, *(f"{key}={value}" for key, value in sweeper_params.items())])
         if path.name == "multirun.yaml" and origin["app_name"]:
             origin["command"] = f"python {origin['app_name']}.py -m {shlex.join(task_overrides)}".strip()

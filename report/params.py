@@ -37,11 +37,12 @@ def param_kinds(runs: pd.DataFrame, params: list[str], log_tagged: frozenset[str
 
 
 def is_full_grid(ranking: pd.DataFrame, params: list[str]) -> bool:
-    """True when every combination of the swept values has at least one scored run."""
-    if not params:
+    """True when the launched configurations form a grid: every combination of the swept values
+    was run, whether it completed or failed. Cells where every run failed stay part of the grid
+    (shown as failed), so a grid keeps its exact, model-free treatment."""
+    if not params or not (ranking["n"] > 0).any():
         return False
-    scored = ranking[ranking["n"] > 0]
     combinations = 1
     for name in params:
         combinations *= ranking[name].nunique(dropna=False)
-    return len(scored.drop_duplicates(params)) == combinations
+    return len(ranking.drop_duplicates(params)) == combinations

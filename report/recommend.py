@@ -28,6 +28,10 @@ METHOD = (
     "a Gaussian-process posterior of the configurations' true means, with the seed noise measured "
     "from the repeats; P(best) from 4,000 joint posterior draws"
 )
+METHOD_WITHOUT_REPEATS = (
+    "a Gaussian-process posterior of the configurations' true means, with a noise level learnt from how much "
+    "similar configurations differ (no configuration was repeated, so seed noise could not be measured)"
+)
 
 
 class Neighbourhood(NamedTuple):
@@ -123,7 +127,7 @@ def recommend(
         neighbourhoods=_neighbourhoods(means, neighbours, [int(g) for g in dict.fromkeys([pick, means.idxmin(), *order[:top]])], sign)
         if neighbours
         else {},
-        method=METHOD,
+        method=METHOD if noise_var is not None else METHOD_WITHOUT_REPEATS,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
@@ -10,13 +11,15 @@ import pandas as pd
 from report.analysis import Analysis
 from report.collect import Sweep
 from report.compare import TOLERANCES, Comparison, strategy_of
+from report.dependence import Dependence
 from report.draw import Figures
-from report.formatting import better_word, format_duration, format_exact, format_number, format_value
+from report.formatting import MISSING, better_word, format_duration, format_exact, format_number, format_value
+from report.importance import MIN_R2
 from report.recommend import Recommendation
 from report.runfile import override_text, plain
 from report.repeats import RepeatVariance
+from report.surrogate import REFITS
 
-STATISTICS = ("n", "mean", "std", "ci_low", "ci_high", "min", "max")
 RUN_COLUMNS = ("job", "job_dir", "status", "duration")
 RANKING_ROWS = 50  # the rest are in results.csv, by group id
 MANY_REPEATS = 100
@@ -31,7 +34,7 @@ def header_view(sweep: Sweep) -> dict[str, Any]:
         "launcher": sweep.launcher or "unknown",
         "command": sweep.command or "not recorded (the sweep ran without the recording callback)",
         "runs": len(sweep.runs),
-        "counts": {status: int(counts.get(status, 0)) for status in ("completed", "failed", "missing", "unreadable")},
+        "counts": {status: int(counts.get(status, 0)) for status in ("completed", "failed", "missing", "unknown", "unreadable")},
         "compute_time": format_duration(float(sweep.runs["duration"].sum(min_count=1))),
         "fixed": [(name, format_value(value)) for name, value in sweep.fixed.items()],
     }
@@ -66,17 +69,34 @@ def best_view(ranking: pd.DataFrame, params: list[str], objective: str, other_me
 
 
 def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other_metrics: list[str], shown: int = RANKING_ROWS) -> dict[str, Any]:
-    columns = ["rank", "group", *params, "runs", "failed", *STATISTICS, *other_metrics]
-    headers = ["rank", "group", *params, "runs", "failed", "n", f"mean {objective}", "std", "95% CI low", "95% CI high", "min", "max", *(f"mean {name}" for name in other_metrics)]
+    """The ranking's rows as cells. Spread columns (std, interval, min, max) only where some
+    configuration was repeated: with one run each they repeat the mean or are empty, and a
+    table narrow enough for the page is worth more than columns that say nothing."""
+    repeated = bool((ranking["n"] >= 2).any())
+    spread = [("std", "std"), ("ci", "95% CI"), ("min", "min"), ("max", "max")] if repeated else []
+    columns = [
+        ("rank", "rank"), ("group", "group"), *((name, name) for name in params), ("runs", "runs"), ("failed", "failed"),
+        ("n", "n"), ("mean", f"mean {objective}"), *spread, *((name, f"mean {name}") for name in other_metrics),
+    ]
     rows = []
     for record in ranking.head(shown).to_dict("records"):
-        cells = [
-            {"text": format_value(record[name]) if name in params else format_number(record[name]),
-             "exact": format_exact(record[name]) if name not in params and isinstance(record[name], float) else None}
-            for name in columns
-        ]
+        cells = [_interval_cell(record) if name == "ci" else _ranking_cell(record[name]) for name, _ in columns]
         rows.append({"cells": cells, "overrides": overrides_text(record, params)})
-    return {"headers": [*headers, "overrides"], "rows": rows, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
+    headers = [word_parts(header) for _, header in [*columns, ("", "overrides")]]
+    return {"headers": headers, "rows": rows, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
+
+
+def _ranking_cell(value: Any) -> dict[str, str | None]:
+    return {"text": format_number(value), "exact": format_exact(value) if isinstance(value, float) else None}
+
+
+def _interval_cell(record: dict[str, Any]) -> dict[str, str | None]:
+    if pd.isna(record["ci_low"]):
+        return {"text": MISSING, "exact": None}
+    return {
+        "text": f"{format_number(record['ci_low'])} – {format_number(record['ci_high'])}",
+        "exact": f"{format_exact(record['ci_low'])} to {format_exact(record['ci_high'])}",
+    }
 
 
 def repeats_view(info: RepeatVariance, figure: str) -> dict[str, Any]:
@@ -102,26 +122,44 @@ def runs_view(sweep: Sweep) -> dict[str, Any]:
             {
                 "status": record["status"],
                 "cells": [_run_cell(name, record[name], sweep.params) for name in names],
+                "titles": [_full_value(record[name]) if name in sweep.params else None for name in names],
                 # Sorting reads "1.5 s" as a number; "4 min 05 s" needs the seconds beside it.
                 "duration": f"{record['duration']:.3f}" if record["duration"] >= 60 else None,
                 "error": None if pd.isna(record["error"]) else f"{record['error_type']}: {record['error']}",
                 "traceback": None if pd.isna(record["traceback"]) else record["traceback"],
             }
         )
-    return {"headers": [*names, "error"], "rows": rows}
+    return {"headers": [word_parts(name) for name in [*names, "error"]], "rows": rows}
+
+
+def word_parts(text: str) -> list[str]:
+    """A column name cut after each `_`, `.`, `-` or `/`, where the page may wrap it (`<wbr>`):
+    long metric names then wrap inside their header instead of widening the table."""
+    return [part for part in re.findall(r"[^_./-]*[_./-]?", text) if part] or [text]
 
 
 def _run_cell(name: str, value: Any, params: list[str]) -> str:
     if name == "duration":
         return format_duration(value)
-    if name in params or name in ("job_dir", "status"):
+    if name in ("job_dir", "status"):
         return format_value(value)
     return format_number(value)
+
+
+def _full_value(value: Any) -> str | None:
+    """A parameter's full value for the hover title, where the cell shows it shortened."""
+    full = format_value(value)
+    return full if full != format_number(value) else None
 
 
 def overrides_text(record: dict[str, Any], params: list[str]) -> str:
     """A configuration as command-line overrides, quoted for Hydra and the shell."""
     return " ".join(shlex.quote(override_text(name, None if pd.isna(record[name]) else plain(record[name]))) for name in params)
+
+
+def short_overrides(record: dict[str, Any], params: list[str]) -> str:
+    """A configuration as `name=value` pairs with floats to 4 significant digits, to read, not to copy."""
+    return " ".join(f"{name}={format_number(record[name])}" for name in params)
 
 
 def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
@@ -133,6 +171,7 @@ def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
             "by_group": figures.clustermap_groups,
             "rows": heatmap.rows,
             "cols": heatmap.cols,
+            "order": heatmap.order,
             "notes": heatmap.notes + ([] if heatmap.annotate else [f"{heatmap.values.size} cells are too many to annotate with values or group ids: read them in the ranking."]),
         },
         "single_param": analysis.params[0] if len(analysis.params) == 1 else None,
@@ -142,15 +181,41 @@ def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
             "exact": dependence.surrogate_r2 is None,
             "surrogate_r2": None if dependence.surrogate_r2 is None else format_number(dependence.surrogate_r2, 2),
             "pairs": [" × ".join(surface.params) for surface in dependence.surfaces],
+            "failures": _dependence_failures(dependence),
         },
         "importance": importance and {
             "figure": figures.importance,
             "method": importance.method,
-            "rows": [(name, f"{share:.1%}") for name, share in zip(importance.params, importance.shares)],
+            # exact (full grid), withheld (the surrogate explains too little) or surrogate (with ranges)
+            "case": "exact" if importance.surrogate_r2 is None else "surrogate" if importance.shares else "withheld",
+            "surrogate_r2": None if importance.surrogate_r2 is None else format_number(importance.surrogate_r2, 2),
+            "min_r2": format_number(MIN_R2, 2),
+            "refits": REFITS,
+            "rows": [
+                (name, f"{share:.1%}", None if importance.low is None else f"{importance.low[i]:.1%} – {importance.high[i]:.1%}")
+                for i, (name, share) in enumerate(zip(importance.params, importance.shares))
+            ],
             "interactions": f"{max(0.0, 1 - sum(importance.shares)):.1%}",
         },
         "history": figures.history,
     }
+
+
+def _dependence_failures(dependence: Dependence) -> list[str]:
+    """Where the dependence figures show failed runs instead of values, in words."""
+    notes = []
+    for curve in dependence.curves:
+        for value, failed, total in zip(curve.x, curve.failed or [], curve.configurations or []):
+            if failed == total:
+                notes.append(f"{curve.param} = {format_number(value)}: all {total} configurations failed, so there is no value (✕ on the axis).")
+            elif failed:
+                notes.append(f"{curve.param} = {format_number(value)}: {failed} of {total} configurations failed; the point (hollow) is the mean of the other {total - failed}.")
+    for surface in dependence.surfaces:
+        cells = sum(map(sum, surface.failed))
+        if cells:
+            where = "" if dependence.surrogate_r2 is None else " among the launched runs nearest to them"
+            notes.append(f"{' × '.join(surface.params)}: {cells} of {len(surface.x) * len(surface.y)} cells have no completed run{where}, and are hatched as failed.")
+    return notes
 
 
 def comparison_view(comparison: Comparison, sweeps: list[Sweep], figure: str) -> dict[str, Any]:
@@ -227,7 +292,8 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
         hood = advice.neighbourhoods.get(group)
         rows.append({
             "group": group,
-            "params": overrides_text(record, params),
+            "params": short_overrides(record, params),
+            "params_exact": overrides_text(record, params),
             "n": int(record["n"]),
             "mean": format_number(record["mean"]),
             "estimate": format_number(advice.estimate.get(group)),

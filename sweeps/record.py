@@ -20,6 +20,7 @@ import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hydra.core.utils import JobReturn, JobStatus
@@ -31,11 +32,16 @@ from report.runfile import LAUNCH_FILE, RESULT_FILE, dump_result, plain, typed_o
 
 
 def metrics_of(return_value: Any) -> dict[str, Any]:
-    """The task's return value as named metrics: a dict as is, a lone number as `objective`."""
+    """The task's return value as named metrics: a dict as is, a lone number as `objective`, and a
+    sequence (a multi-objective Optuna task returns one) as `objective_0`, `objective_1`..."""
     if return_value is None:
         return {}
-    if isinstance(return_value, dict):
+    if isinstance(return_value, Mapping):
         return {str(name): _scalar(value) for name, value in return_value.items()}
+    if hasattr(return_value, "tolist") and not isinstance(return_value, (str, bytes)):
+        return_value = return_value.tolist()  # a numpy array or tensor: a number, or a list of them
+    if isinstance(return_value, Sequence) and not isinstance(return_value, (str, bytes)):
+        return {f"objective_{index}": _scalar(value) for index, value in enumerate(return_value)}
     return {"objective": _scalar(return_value)}
 
 

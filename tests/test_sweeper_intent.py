@@ -1,0 +1,95 @@
+"""The report ranks in the direction the sweeper optimised: real Optuna sweeps, and the
+settings of Nevergrad's sweeper and ours as they appear in `.hydra/hydra.yaml`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import RECORD, multirun, sweep_report
+from handmade import make_job
+from report.collect import collect_sweep
+
+CLASSIFY = [str(Path(__file__).parent / "apps" / "classify.py")]
+SPACE = ("x=interval(0,1)", "solver=choice(sgd,adam)")
+
+
+def optuna_sweep(cwd: Path, name: str, *settings: str) -> Path:
+    process, sweep = multirun(
+        cwd, CLASSIFY, RECORD, "hydra/sweeper=optuna", "hydra.sweeper.n_trials=8", "hydra.sweeper.sampler.seed=0",
+        *SPACE, *settings, sweep_dir=name,
+    )
+    assert process.returncode == 0, process.stderr
+    return sweep
+
+
+@pytest.fixture(scope="module")
+def maximised(module_dir):
+    return optuna_sweep(module_dir, "optuna-max", "hydra.sweeper.direction=maximize")
+
+
+def test_optuna_maximize_is_followed_and_agrees_with_optunas_best(maximised):
+    sweep = collect_sweep(maximised)
+    assert (sweep.objective, sweep.direction) == ("objective", "max")
+    assert "hydra.sweeper.direction=maximize" in sweep.direction_reason
+    optuna_best = yaml.safe_load((maximised / "optimization_results.yaml").read_text())["best_value"]
+    table = pd.read_csv(maximised / "results.csv")
+    assert table["objective"].max() == pytest.approx(optuna_best)
+    html = (maximised / "report.html").read_text()
+    assert f"Mean objective <strong class=\"exact\">{optuna_best!r}</strong>" in html
+    assert "higher is better (as the sweeper optimised it" in html
+    assert not sweep.problems
+
+
+def test_an_explicit_metric_of_another_name_is_not_given_the_sweepers_direction(maximised):
+    process = sweep_report(str(maximised), "--metric", "objective", "--mode", "min", "-o", str(maximised.parent / "min.html"), cwd=maximised.parent)
+    assert process.returncode == 0, process.stderr
+    assert "lower is better (as asked)" in (maximised.parent / "min.html").read_text()
+
+
+def test_multi_objective_optuna_ranks_by_the_first_objective_and_says_so(module_dir):
+    sweep_dir = optuna_sweep(module_dir, "optuna-multi", "hydra.sweeper.direction=[maximize,minimize]", "returns=list")
+    sweep = collect_sweep(sweep_dir)
+    assert sweep.metrics == ["objective_0", "objective_1"]
+    assert (sweep.objective, sweep.direction) == ("objective_0", "max")
+    assert "first of 2 objectives" in sweep.direction_reason
+    html = (sweep_dir / "report.html").read_text()
+    assert "ranked by the first only" in html
+
+
+def nevergrad_like(sweep: Path, maximize: bool, values: list[float]) -> Path:
+    """Nevergrad's sweeper does not install on Python 3.11; its setting is `optim.maximize`."""
+    for num, value in enumerate(values):
+        job = make_job(sweep, str(num), [f"x={num}"], num, metrics={"objective": value})
+        config = yaml.safe_load((job / ".hydra" / "hydra.yaml").read_text())
+        config["hydra"]["sweeper"] = {"_target_": "hydra_plugins.hydra_nevergrad_sweeper.nevergrad_sweeper.NevergradSweeper",
+                                      "optim": {"optimizer": "NGOpt", "budget": 3, "maximize": maximize}}
+        (job / ".hydra" / "hydra.yaml").write_text(yaml.safe_dump(config))
+    return sweep
+
+
+@pytest.mark.parametrize("maximize", [True, False])
+def test_nevergrads_maximize_setting_is_followed(tmp_path, maximize):
+    sweep = collect_sweep(nevergrad_like(tmp_path, maximize, [0.2, 0.9, 0.5]))
+    assert sweep.direction == ("max" if maximize else "min")
+    assert f"hydra.sweeper.optim.maximize={str(maximize).lower()}" in sweep.direction_reason
+
+
+def test_a_results_file_that_contradicts_the_declared_direction_is_a_problem(tmp_path):
+    nevergrad_like(tmp_path, True, [0.2, 0.9, 0.5])
+    (tmp_path / "optimization_results.yaml").write_text(yaml.safe_dump({"name": "optuna", "best_value": 0.2}))
+    sweep = collect_sweep(tmp_path)
+    assert sweep.direction == "max", "the declared intent wins"
+    assert any("optimization_results.yaml" in problem and "lowest" in problem for problem in sweep.problems)
+
+
+def test_without_a_declared_direction_the_results_files_best_gives_it(tmp_path):
+    for num, value in enumerate([0.2, 0.9, 0.5]):
+        make_job(tmp_path, str(num), [f"x={num}"], num, metrics={"score_a": value, "score_b": 1 - value})
+    (tmp_path / "optimization_results.yaml").write_text(yaml.safe_dump({"best_value": 1 - 0.9}))
+    sweep = collect_sweep(tmp_path)
+    assert (sweep.objective, sweep.direction) == ("score_b", "min"), "the metric holding the sweeper's best value"
+    assert "optimization_results.yaml" in sweep.direction_reason
