@@ -1,107 +1,310 @@
-"""Is the recommended pick better than the top score, and is P(best) calibrated?
+"""Does the recommendation hold up on sweeps it was not tuned on? Families of simulated sweeps
+with known true means, each run through the report's own analysis (`rank_configurations`, then
+`recommend`), beside two baselines: naive argmax of the observed means, and independent means
+(a Student-t posterior per configuration, no sharing between configurations).
 
-Simulates sweeps with known true scores plus seed noise, and runs each through the report's own
-analysis (`rank_configurations` and `recommend`). Varies the grid (1 to 3 ordered parameters,
-10 to 120 configurations), the noise (2% to 20% of the true scores' range), the repeats (1 to 10),
-and plants isolated spikes: lucky ones (one configuration's runs come out far better than its
-true score) and real ones (a narrow true optimum away from the smooth one).
+Per family it prints the regret ratio against argmax (our mean true regret over argmax's, with a
+bootstrap 95% interval over sweeps), the reliability table of P(best) in deciles, the expected
+calibration error over predictions >= 0.1 (where the easy near-zero predictions cannot flatter
+it), the largest gap in a bin holding at least 30 predictions, and how often the 95% credible set
+holds the true best and the pick's one-sided 95% pessimistic bound holds the pick's true mean.
+Where several configurations tie for the true best, each counts as 1/k of a true best.
 
-Prints the mean true regret of our pick and of the naive argmax per scenario, and the calibration
-of P(best) in bins. The last line is `regret_ratio=R calibration_error=C sweeps=N`: R is our mean
-true regret over argmax's, C the expected calibration error of P(best) (mean absolute gap between
-predicted and observed frequency of being the true best, over bins weighted by their counts).
-Targets: R <= 0.5, C <= 0.05.
+Targets, in every family: set and bound coverage >= 0.93, largest gap <= 0.05, regret ratio
+<= 1.0; overall regret ratio <= 0.6. The last line is
+`regret_ratio=R max_gap=G set_coverage=S bound_coverage=B worst_family_ratio=W sweeps=N`, with S
+and B the lowest coverage over families and G the largest gap over families.
 
-    python benchmarks/recommendation.py [SWEEPS]
+    python benchmarks/recommendation.py [SWEEPS_PER_FAMILY] [FAMILY ...]
 """
 
 from __future__ import annotations
 
 import itertools
 import sys
-from collections import defaultdict
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from report.params import param_kinds
 from report.ranking import rank_configurations
-from report.recommend import recommend
+from report.recommend import credible_set, recommend
 
-SHAPES = [(10,), (20,), (5, 5), (8, 6), (10, 10), (12, 10), (4, 4, 3), (6, 5, 4)]
-NOISE = [0.02, 0.05, 0.1, 0.2]
-REPEATS = [1, 2, 3, 5, 10]
-SPIKES = ["none"] * 5 + ["lucky"] * 2 + ["real"]  # one sweep in four has a spike, mostly lucky
-
-
-def true_scores(shape: tuple[int, ...], rng: np.random.Generator, spike: str) -> np.ndarray:
-    """A smooth bowl with ripples over the grid, scaled to [0, 1]; lower is better."""
-    axes = np.meshgrid(*(np.linspace(0, 1, size) for size in shape), indexing="ij")
-    centre, weight = rng.uniform(0.1, 0.9, len(shape)), rng.uniform(0.5, 2.0, len(shape))
-    surface = sum(w * (axis - c) ** 2 for axis, c, w in zip(axes, centre, weight))
-    surface = surface + 0.05 * sum(np.sin(rng.uniform(3, 9) * axis + rng.uniform(0, 6)) for axis in axes)
-    surface = (surface - surface.min()) / (surface.max() - surface.min())
-    if spike == "real":  # a narrow true optimum somewhere else
-        index = tuple(rng.integers(0, size) for size in shape)
-        surface[index] = -rng.uniform(0.02, 0.1)
-    return surface
+BINS = np.linspace(0, 1, 11)
+MIN_BIN = 30
+TIE = 1e-12
 
 
-def simulate(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[tuple, float], str, int, float]:
-    shape = SHAPES[rng.integers(len(SHAPES))]
-    noise, repeats, spike = rng.choice(NOISE), int(rng.choice(REPEATS)), SPIKES[rng.integers(len(SPIKES))]
-    truth = true_scores(shape, rng, spike)
-    lucky = tuple(rng.integers(0, size) for size in shape) if spike == "lucky" else None
-    rows, truth_by_config = [], {}
-    for index in itertools.product(*(range(size) for size in shape)):
-        config = {f"p{axis}": value for axis, value in enumerate(index)}
-        truth_by_config[index] = float(truth[index])
-        for seed in range(repeats):
-            value = truth[index] + rng.normal(0, noise)
-            if index == lucky and seed == 0:
-                value -= 4 * noise + 0.15  # one run far better than the configuration really is
-            rows.append({**config, "seed": seed, "status": "completed", "loss": value})
-    return pd.DataFrame(rows), truth_by_config, spike, repeats, float(noise)
+class Simulated(NamedTuple):
+    runs: pd.DataFrame  # params, seed, status, loss (lower is better)
+    params: list[str]
+    truth: dict[tuple, float]  # true mean per configuration, keyed by its parameter values
+    full_grid: bool
 
 
-def main(sweeps: int) -> None:
-    rng = np.random.default_rng(2026)
-    regrets: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    predictions: list[tuple[float, bool]] = []
-    for _ in range(sweeps):
-        runs, truth, spike, repeats, noise = simulate(rng)
-        params = [name for name in runs.columns if name.startswith("p")]
-        ranking = rank_configurations(runs, params, "loss", "min", [])
-        advice = recommend(ranking, params, param_kinds(runs, params), "min", full_grid=True)
-        true_of = {int(r["group"]): truth[tuple(int(r[name]) for name in params)] for r in ranking.to_dict("records")}
-        best_true = min(true_of.values())
-        ours, naive = true_of[advice.pick] - best_true, true_of[advice.top] - best_true
-        for key in (f"spike={spike}", f"repeats={repeats}", f"noise={noise}", "all"):
-            regrets[key].append((ours, naive))
-        if advice.p_best is not None:
-            true_best = min(true_of, key=true_of.get)
-            predictions += [(p, group == true_best) for group, p in advice.p_best.items()]
-    print(f"{'scenario':<16} {'sweeps':>6} {'regret ours':>12} {'regret argmax':>14} {'ratio':>6}")
-    for key in sorted(regrets, key=lambda k: (k == "all", k)):
-        ours, naive = np.array(regrets[key]).T
-        ratio = ours.mean() / naive.mean() if naive.mean() > 0 else float("nan")
-        print(f"{key:<16} {len(ours):>6} {ours.mean():>12.4f} {naive.mean():>14.4f} {ratio:>6.2f}")
+class Outcome(NamedTuple):
+    regret: float
+    naive_regret: float
+    predictions: list[tuple[float, float]]  # (P(best), share of the true best) per configuration
+    baseline: list[tuple[float, float]]  # the same for independent means
+    set_covered: float  # share of the true best inside the 95% credible set
+    baseline_set_covered: float
+    bound_covered: bool | None  # the pick's pessimistic bound holds its true mean; None without a bound
+
+
+def _rows(configs: list[dict], truth: list[float], noise: list[float], repeats: list[int], rng: np.random.Generator, fail: float = 0.0) -> pd.DataFrame:
+    rows = []
+    for config, mean, sd, count in zip(configs, truth, noise, repeats):
+        for seed in range(count):
+            failed = rng.random() < fail
+            rows.append({**config, "seed": seed, "status": "failed" if failed else "completed",
+                         "loss": np.nan if failed else mean + rng.normal(0, sd)})
+    return pd.DataFrame(rows)
+
+
+def _grid(values: dict[str, list], truth_of: Callable[[dict], float], noise_of: Callable[[dict], float], repeats_of: Callable[[dict], int],
+          rng: np.random.Generator, fail: float = 0.0) -> Simulated:
+    configs = [dict(zip(values, combo)) for combo in itertools.product(*values.values())]
+    truth = [truth_of(config) for config in configs]
+    runs = _rows(configs, truth, [noise_of(c) for c in configs], [repeats_of(c) for c in configs], rng, fail)
+    return Simulated(runs, list(values), {tuple(c.values()): t for c, t in zip(configs, truth)}, True)
+
+
+def _bowl(rng: np.random.Generator, dims: int) -> Callable[[np.ndarray], float]:
+    """A smooth random surface on [0, 1]^dims with ripples, roughly spanning [0, 1]."""
+    centre, weight = rng.uniform(-0.1, 1.1, dims), rng.uniform(0.3, 2.0, dims)
+    freq, phase = rng.uniform(2, 8, dims), rng.uniform(0, 6, dims)
+    return lambda u: float(np.sum(weight * (u - centre) ** 2) / weight.sum() + 0.04 * np.sum(np.sin(freq * u + phase)))
+
+
+def mixed(rng: np.random.Generator) -> Simulated:
+    """Categorical x log-scale x boolean grids with interactions."""
+    cats = ["sgd", "adam", "rmsprop"][: rng.integers(2, 4)]
+    lrs = list(10.0 ** np.arange(-4, 0)) if rng.random() < 0.5 else list(10.0 ** np.arange(-5, 0))
+    cat_effect = dict(zip(cats, rng.normal(0, 0.15, len(cats))))
+    best_lr = rng.uniform(-4.5, -1)
+    flag_effect = rng.normal(0, 0.05)
+    noise = rng.choice([0.01, 0.03, 0.06, 0.1])
+    repeats = int(rng.choice([2, 3, 5]))
+    truth = lambda c: cat_effect[c["opt"]] + 0.08 * (np.log10(c["lr"]) - best_lr - (0.5 if c["opt"] == "sgd" else 0)) ** 2 + flag_effect * c["flag"]
+    return _grid({"opt": cats, "lr": lrs, "flag": [False, True]}, truth, lambda c: noise, lambda c: repeats, rng)
+
+
+def random_design(rng: np.random.Generator) -> Simulated:
+    """Uniform and log-uniform draws, 20 to 80 configurations, as a random search leaves them."""
+    count = int(rng.integers(20, 81))
+    surface = _bowl(rng, 2)
+    u = rng.random((count, 2))
+    configs = [{"width": float(a), "lr": float(10 ** (-5 + 4 * b))} for a, b in u]
+    truth = [surface(point) for point in u]
+    noise = rng.choice([0.01, 0.03, 0.06])
+    repeats = int(rng.choice([2, 3]))
+    runs = _rows(configs, truth, [noise] * count, [repeats] * count, rng)
+    return Simulated(runs, ["width", "lr"], {tuple(c.values()): t for c, t in zip(configs, truth)}, False)
+
+
+def plateau(rng: np.random.Generator) -> Simulated:
+    """Many configurations tied within noise: a flat top of several configurations."""
+    n_a, n_b = int(rng.integers(3, 7)), int(rng.integers(3, 7))
+    top_a = set(range(int(rng.integers(1, n_a + 1))))
+    drop = rng.uniform(0.02, 0.1)
+    truth = lambda c: 0.0 if c["a"] in top_a else drop * (1 + 0.2 * c["b"])
+    noise = rng.choice([0.01, 0.02, 0.04])
+    return _grid({"a": list(range(n_a)), "b": list(range(n_b))}, truth, lambda c: noise, lambda c: 3, rng)
+
+
+def edge(rng: np.random.Generator) -> Simulated:
+    """The true best at the end of a numeric range."""
+    n = int(rng.integers(5, 13))
+    slope = rng.uniform(0.05, 0.3)
+    side = rng.random() < 0.5
+    curve = rng.uniform(0, 0.1)
+    other = dict(zip(["x", "y"], rng.normal(0, 0.03, 2)))
+    truth = lambda c: slope * ((n - 1 - c["depth"]) if side else c["depth"]) / (n - 1) + curve * np.sin(c["depth"]) ** 2 + other[c["kind"]]
+    noise = rng.choice([0.01, 0.03, 0.05])
+    return _grid({"depth": list(range(1, n + 1)), "kind": ["x", "y"]}, lambda c: truth({**c, "depth": c["depth"] - 1}), lambda c: noise, lambda c: 3, rng)
+
+
+def irrelevant(rng: np.random.Generator) -> Simulated:
+    """Two parameters matter, two do nothing."""
+    surface = _bowl(rng, 2)
+    noise = rng.choice([0.01, 0.03, 0.06])
+    values = {"a": [0.0, 0.25, 0.5, 0.75, 1.0], "b": [0.0, 0.5, 1.0], "c": [1, 2, 3], "d": [True, False]}
+    return _grid(values, lambda c: surface(np.array([c["a"], c["b"]])), lambda c: noise, lambda c: 2, rng)
+
+
+def unequal_noise(rng: np.random.Generator) -> Simulated:
+    """Noise that differs between configurations, partly tied to one categorical value."""
+    surface = _bowl(rng, 1)
+    base = rng.choice([0.005, 0.01, 0.02])
+    noisy_factor = rng.uniform(3, 10)
+    shift = rng.uniform(0.05, 0.2)
+    values = {"C": [0.01, 0.1, 1.0, 10.0, 100.0], "scale": [True, False]}
+    truth = lambda c: surface(np.array([(np.log10(c["C"]) + 2) / 4])) * 0.2 + (0 if c["scale"] else shift)
+    sds = {}
+
+    def noise(c: dict) -> float:
+        key = tuple(c.values())
+        if key not in sds:
+            sds[key] = base * np.exp(rng.normal(0, 0.5)) * (1 if c["scale"] else noisy_factor)
+        return sds[key]
+
+    return _grid(values, truth, noise, lambda c: 3, rng)
+
+
+def few(rng: np.random.Generator) -> Simulated:
+    """3 to 6 configurations with 10 repeats."""
+    n = int(rng.integers(3, 7))
+    gaps = np.sort(rng.exponential(rng.choice([0.01, 0.03, 0.1]), n))
+    names = [f"m{i}" for i in range(n)]
+    order = rng.permutation(n)
+    truth = {name: float(gaps[k]) for name, k in zip(names, order)}
+    noise = rng.choice([0.02, 0.05])
+    return _grid({"model": names}, lambda c: truth[c["model"]], lambda c: noise, lambda c: 10, rng)
+
+
+def unequal_repeats(rng: np.random.Generator) -> Simulated:
+    """Repeats from 1 to 5 per configuration, and a tenth of the runs failed."""
+    surface = _bowl(rng, 2)
+    noise = rng.choice([0.01, 0.03, 0.06])
+    values = {"a": list(np.linspace(0, 1, 6)), "b": list(np.linspace(0, 1, 4))}
+    counts = {}
+    repeats = lambda c: counts.setdefault(tuple(c.values()), int(rng.integers(1, 6)))
+    return _grid(values, lambda c: surface(np.array([c["a"], c["b"]])), lambda c: noise, repeats, rng, fail=0.1)
+
+
+def no_repeats(rng: np.random.Generator) -> Simulated:
+    """One run per configuration, on a grid or a random design."""
+    surface = _bowl(rng, 2)
+    noise = rng.choice([0.01, 0.03, 0.06])
+    if rng.random() < 0.5:
+        values = {"a": list(np.linspace(0, 1, int(rng.integers(5, 11)))), "b": list(np.linspace(0, 1, int(rng.integers(3, 8))))}
+        return _grid(values, lambda c: surface(np.array([c["a"], c["b"]])), lambda c: noise, lambda c: 1, rng)
+    count = int(rng.integers(20, 81))
+    u = rng.random((count, 2))
+    configs = [{"a": float(a), "b": float(b)} for a, b in u]
+    truth = [surface(point) for point in u]
+    runs = _rows(configs, truth, [noise] * count, [1] * count, rng)
+    return Simulated(runs, ["a", "b"], {tuple(c.values()): t for c, t in zip(configs, truth)}, False)
+
+
+FAMILIES: dict[str, Callable[[np.random.Generator], Simulated]] = {
+    "mixed": mixed, "random": random_design, "plateau": plateau, "edge": edge, "irrelevant": irrelevant,
+    "unequal_noise": unequal_noise, "few": few, "unequal_repeats": unequal_repeats, "no_repeats": no_repeats,
+}
+
+
+def independent_means(ranking: pd.DataFrame, draws: int, rng: np.random.Generator) -> dict[int, float]:
+    """Baseline: each configuration's mean alone, a Student-t posterior from its own repeats
+    (pooled spread where it has one run); P(best) from independent draws."""
+    scored = ranking[ranking["n"] > 0]
+    dof = (scored["n"] - 1).clip(lower=0)
+    pooled = float(np.sqrt((dof * scored["std"].fillna(0) ** 2).sum() / dof.sum())) if dof.sum() > 0 else float(scored["mean"].std() or 1.0)
+    sd = scored["std"].where(scored["n"] >= 2, pooled).fillna(pooled).clip(lower=1e-12)
+    scale = (sd / np.sqrt(scored["n"])).to_numpy()
+    df = np.maximum(scored["n"].to_numpy() - 1, 1)
+    samples = scored["mean"].to_numpy() + scale * stats.t.rvs(df, size=(draws, len(scored)), random_state=rng)
+    wins = np.bincount(samples.argmin(axis=1), minlength=len(scored)) / draws
+    return {int(g): float(p) for g, p in zip(scored["group"], wins)}
+
+
+def evaluate(sim: Simulated, rng: np.random.Generator) -> Outcome | None:
+    ranking = rank_configurations(sim.runs, sim.params, "loss", "min", [])
+    advice = recommend(ranking, sim.params, param_kinds(sim.runs, sim.params), "min", sim.full_grid)
+    if advice is None:
+        return None
+    key_of = {int(r["group"]): tuple(r[name] for name in sim.params) for r in ranking.to_dict("records")}
+    true_of = {group: sim.truth[key] for group, key in key_of.items()}
+    best_true = min(true_of.values())
+    winners = [group for group, value in true_of.items() if value <= best_true + TIE]
+    share = {group: (1 / len(winners) if group in winners else 0.0) for group in true_of}
+    baseline = independent_means(ranking, 4000, rng)
+    bound_covered = None if advice.bound is None else bool(advice.bound[advice.pick] >= true_of[advice.pick])
+    ours_set = set(advice.indistinguishable)
+    return Outcome(
+        regret=true_of[advice.pick] - best_true,
+        naive_regret=true_of[advice.top] - best_true,
+        predictions=[] if advice.p_best is None else [(p, share[g]) for g, p in advice.p_best.items()],
+        baseline=[(p, share[g]) for g, p in baseline.items()],
+        set_covered=sum(share[g] for g in ours_set),
+        baseline_set_covered=sum(share[g] for g in set(credible_set(baseline))),
+        bound_covered=bound_covered,
+    )
+
+
+def reliability(predictions: list[tuple[float, float]]) -> tuple[list[tuple[str, float, float, int]], float, float]:
+    """Deciles (label, predicted mean, observed frequency, count), ECE over predictions >= 0.1, and
+    the largest gap in a bin with at least MIN_BIN predictions."""
+    if not predictions:
+        return [], float("nan"), float("nan")
     predicted, observed = np.array(predictions).T
-    edges = np.array([0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001])
-    bins = np.digitize(predicted, edges) - 1
-    print(f"\n{'P(best) bin':<14} {'count':>7} {'predicted':>10} {'observed':>9}")
-    error, gaps = 0.0, []
-    for b in range(len(edges) - 1):
-        inside = bins == b
+    index = np.clip(np.digitize(predicted, BINS) - 1, 0, len(BINS) - 2)
+    table, max_gap = [], 0.0
+    for b in range(len(BINS) - 1):
+        inside = index == b
         if inside.any():
-            gap = abs(predicted[inside].mean() - observed[inside].mean())
-            error += gap * inside.sum() / len(predicted)
-            gaps.append(gap)
-            print(f"[{edges[b]:.2f}, {min(edges[b + 1], 1):.2f}) {inside.sum():>7} {predicted[inside].mean():>10.3f} {observed[inside].mean():>9.3f}")
-    print(f"unweighted mean gap over bins: {np.mean(gaps):.3f} (bins above 0.1 hold few predictions)")
-    ours, naive = np.array(regrets["all"]).T
-    print(f"regret_ratio={ours.mean() / naive.mean():.3f} calibration_error={error:.4f} sweeps={sweeps}")
+            table.append((f"[{BINS[b]:.1f},{BINS[b + 1]:.1f})", predicted[inside].mean(), observed[inside].mean(), int(inside.sum())))
+            if inside.sum() >= MIN_BIN:
+                max_gap = max(max_gap, abs(predicted[inside].mean() - observed[inside].mean()))
+    upper = predicted >= 0.1
+    ece = 0.0
+    for b in range(1, len(BINS) - 1):
+        inside = upper & (index == b)
+        if inside.any():
+            ece += abs(predicted[inside].mean() - observed[inside].mean()) * inside.sum() / upper.sum()
+    return table, ece, max_gap
+
+
+def ratio_interval(regrets: np.ndarray, naive: np.ndarray, rng: np.random.Generator) -> tuple[float, float, float]:
+    ratio = regrets.mean() / naive.mean() if naive.mean() > 0 else float("nan")
+    boots = []
+    for _ in range(1000):
+        pick = rng.integers(0, len(regrets), len(regrets))
+        if naive[pick].mean() > 0:
+            boots.append(regrets[pick].mean() / naive[pick].mean())
+    low, high = np.percentile(boots, [2.5, 97.5]) if boots else (float("nan"), float("nan"))
+    return ratio, float(low), float(high)
+
+
+def main(sweeps: int, families: list[str]) -> None:
+    rng = np.random.default_rng(2026)
+    totals, summary = {"ours": 0.0, "naive": 0.0, "n": 0}, []
+    for name in families:
+        outcomes = [o for o in (evaluate(FAMILIES[name](rng), rng) for _ in range(sweeps)) if o is not None]
+        regrets = np.array([o.regret for o in outcomes])
+        naive = np.array([o.naive_regret for o in outcomes])
+        ratio, low, high = ratio_interval(regrets, naive, rng)
+        table, ece, gap = reliability([p for o in outcomes for p in o.predictions])
+        _, base_ece, base_gap = reliability([p for o in outcomes for p in o.baseline])
+        set_cov = float(np.mean([o.set_covered for o in outcomes]))
+        base_set = float(np.mean([o.baseline_set_covered for o in outcomes]))
+        bounds = [o.bound_covered for o in outcomes if o.bound_covered is not None]
+        bound_cov = float(np.mean(bounds)) if bounds else float("nan")
+        print(f"\n== {name}: {len(outcomes)} sweeps")
+        print(f"regret ratio vs argmax {ratio:.3f} (95% CI {low:.3f}-{high:.3f}); mean regret ours {regrets.mean():.4f}, argmax {naive.mean():.4f}")
+        print(f"P(best) ECE(>=0.1) ours {ece:.3f}, independent means {base_ece:.3f}; largest gap (bins >= {MIN_BIN}) ours {gap:.3f}, independent {base_gap:.3f}")
+        print(f"credible-set coverage ours {set_cov:.3f}, independent {base_set:.3f}; pick-bound coverage {bound_cov:.3f} ({len(bounds)} sweeps with a bound)")
+        print("  bin        predicted observed  count")
+        for label, predicted, observed, count in table:
+            print(f"  {label:<10} {predicted:>9.3f} {observed:>8.3f} {count:>6}")
+        summary.append((name, ratio, gap, set_cov, bound_cov))
+        totals["ours"] += regrets.sum()
+        totals["naive"] += naive.sum()
+        totals["n"] += len(outcomes)
+    print(f"\n{'family':<16} {'ratio':>6} {'max_gap':>8} {'set_cov':>8} {'bound_cov':>9}")
+    for name, ratio, gap, set_cov, bound_cov in summary:
+        print(f"{name:<16} {ratio:>6.3f} {gap:>8.3f} {set_cov:>8.3f} {bound_cov:>9.3f}")
+    overall = totals["ours"] / totals["naive"] if totals["naive"] > 0 else float("nan")
+    worst = max(row[1] for row in summary)
+    print(
+        f"regret_ratio={overall:.3f} max_gap={max(row[2] for row in summary):.3f} set_coverage={min(row[3] for row in summary):.3f} "
+        f"bound_coverage={np.nanmin([row[4] for row in summary]):.3f} worst_family_ratio={worst:.3f} sweeps={totals['n']}"
+    )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 240)
+    arguments = sys.argv[1:]
+    count = int(arguments.pop(0)) if arguments and arguments[0].isdigit() else 150
+    main(count, arguments or list(FAMILIES))

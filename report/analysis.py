@@ -50,7 +50,7 @@ def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None 
         ranking=ranking,
         full_grid=full_grid,
         repeats=repeat_variance(sweep.runs, ranking, params, sweep.objective),
-        heatmap=heatmap_info(ranking, params, kinds, sweep.direction, full_grid, rows, cols),
+        heatmap=heatmap_info(ranking, params, kinds, sweep.direction, full_grid, rows, cols, surrogate),
         dependence=dependence_info(
             sweep.runs, ranking, params, kinds, sweep.objective, full_grid, surrogate, top_pairs(importance)
         ),

@@ -37,7 +37,8 @@ def draw_figures(analysis: Analysis, objective: str, direction: str, progress: b
         "clustermap_groups": heatmap and heatmap.annotate and (lambda: draw_clustermap(heatmap, objective, direction, "group")),
         "curves": dependence and (lambda: draw_curves(dependence, objective, direction)),
         "surfaces": dependence and dependence.surfaces and (lambda: draw_surfaces(dependence, objective, direction)),
-        "importance": analysis.importance and (lambda: draw_importance(analysis.importance, objective)),
+        # Withheld shares (a surrogate that explains little) get no figure, only words.
+        "importance": analysis.importance and analysis.importance.shares and (lambda: draw_importance(analysis.importance, objective)),
         "history": analysis.history and (lambda: draw_history(analysis.history, objective, direction)),
     }
     drawn = {}

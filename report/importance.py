@@ -7,31 +7,77 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.surrogate import Surrogate, average_dependence
+from report.surrogate import Surrogate, average_dependence, bootstrap_refits
 
-EXACT = "exact: share of the variance of configuration means explained by each parameter's marginal means (full grid)"
+EXACT = "exact: share of the variance of configuration means explained by each parameter's main effect (full grid)"
 SURROGATE = "model-based: variance of each parameter's partial dependence over the variance of the surrogate's predictions"
+MIN_R2 = 0.3
+"""Out-of-bag R² below which the surrogate's importance shares are withheld.
+
+The shares divide the variance of the forest's predictions, so they describe the sweep only as far
+as the forest predicts held-out runs. Below 0.3 it explains less than a third of the objective's
+variation (its predictions correlate below about 0.55 with the truth): most of what it learnt is
+noise, and shares of it read as firm numbers would mislead. Above it they are shown, with their
+spread over bootstrap refits.
+"""
 
 
 class Importance(NamedTuple):
     method: str
-    params: list[str]  # most important first
-    shares: list[float]  # in [0, 1]; what they leave to 1 is interactions (and noise)
+    params: list[str]  # most important first; as swept when the shares are withheld
+    shares: list[float]  # in [0, 1]; what they leave to 1 is interactions (and noise); [] when withheld
+    low: list[float] | None  # surrogate: range of each share over the fit and its bootstrap refits
+    high: list[float] | None  # (None for the exact shares of a full grid)
+    surrogate_r2: float | None  # out-of-bag R² of the surrogate; shares are withheld below MIN_R2
 
 
 def exact_importance(ranking: pd.DataFrame, params: list[str]) -> Importance:
-    """Main-effect variance share on a full grid: sum over values of K_v (m_v - m)² / sum (m_c - m)²."""
+    """Main-effect variance share on a full grid: what the parameter's main effect explains of the
+    variance of the configuration means beyond the other parameters' main effects (least squares
+    on one-hot columns, ANOVA's type II). On a complete grid this is the marginal-means share,
+    sum over values of K_v (m_v - m)² / sum (m_c - m)²; where cells failed the grid is unbalanced,
+    and marginal means would count an effect twice (shares adding up to more than 100%)."""
     means = ranking.loc[ranking["n"] > 0, [*params, "mean"]]
-    total = ((means["mean"] - means["mean"].mean()) ** 2).sum()
+    y = means["mean"].to_numpy(dtype=float)
+    total = float(((y - y.mean()) ** 2).sum())
+    columns = {name: pd.get_dummies(means[name].astype(str), drop_first=True, dtype=float).to_numpy() for name in params}
+    full = _residual(y, list(columns.values()))
     shares = {}
     for name in params:
-        marginal = means.groupby(name, dropna=False)["mean"].transform("mean")
-        shares[name] = float(((marginal - means["mean"].mean()) ** 2).sum() / total) if total > 0 else 0.0
-    return _ordered(EXACT, shares)
+        without = _residual(y, [block for other, block in columns.items() if other != name])
+        shares[name] = max(0.0, (without - full) / total) if total > 0 else 0.0
+    names = sorted(shares, key=lambda name: -shares[name])
+    return Importance(EXACT, names, [shares[name] for name in names], None, None, None)
+
+
+def _residual(y: np.ndarray, blocks: list[np.ndarray]) -> float:
+    """Residual sum of squares of y on an intercept and the one-hot blocks."""
+    design = np.hstack([np.ones((len(y), 1)), *blocks])
+    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return float(((y - design @ coefficients) ** 2).sum())
 
 
 def surrogate_importance(surrogate: Surrogate, params: list[str]) -> Importance:
-    """First-order share from the surrogate: Var over runs of PD_p(x_p) / Var of predictions."""
+    """First-order shares from the surrogate, with their range over bootstrap refits of the
+    forest; withheld (empty) when its out-of-bag R² is below MIN_R2."""
+    if surrogate.oob_r2 < MIN_R2:
+        return Importance(SURROGATE, list(params), [], None, None, surrogate.oob_r2)
+    point = _surrogate_shares(surrogate, params)
+    refits = [_surrogate_shares(surrogate._replace(model=model), params) for model in bootstrap_refits(surrogate)]
+    names = sorted(point, key=lambda name: -point[name])
+    every = {name: [point[name], *(refit[name] for refit in refits)] for name in names}
+    return Importance(
+        SURROGATE,
+        names,
+        [point[name] for name in names],
+        [min(every[name]) for name in names],
+        [max(every[name]) for name in names],
+        surrogate.oob_r2,
+    )
+
+
+def _surrogate_shares(surrogate: Surrogate, params: list[str]) -> dict[str, float]:
+    """Var over runs of PD_p(x_p) / Var of the forest's predictions, for each parameter p."""
     background = surrogate.background
     total = float(np.var(surrogate.model.predict(background)))
     shares = {}
@@ -39,7 +85,7 @@ def surrogate_importance(surrogate: Surrogate, params: list[str]) -> Importance:
         grid = np.unique(background[name].to_numpy())
         dependence = pd.Series(average_dependence(surrogate, [name], [grid]), index=grid)
         shares[name] = float(np.var(dependence.loc[background[name]].to_numpy()) / total) if total > 0 else 0.0
-    return _ordered(SURROGATE, shares)
+    return shares
 
 
 def importance_info(ranking: pd.DataFrame, params: list[str], full_grid: bool, surrogate: Surrogate | None) -> Importance | None:
@@ -51,13 +97,9 @@ def importance_info(ranking: pd.DataFrame, params: list[str], full_grid: bool, s
 
 
 def top_pairs(importance: Importance | None, count: int = 2) -> list[tuple[str, str]]:
-    """The most important parameter with the next ones: (1st, 2nd), (1st, 3rd)."""
-    if importance is None or len(importance.params) < 2:
+    """The most important parameter with the next ones: (1st, 2nd), (1st, 3rd); none when the
+    shares were withheld, as nothing then says which parameters matter."""
+    if importance is None or len(importance.params) < 2 or not importance.shares:
         return []
     first, *others = importance.params
     return [(first, other) for other in others[:count]]
-
-
-def _ordered(method: str, shares: dict[str, float]) -> Importance:
-    names = sorted(shares, key=lambda name: -shares[name])
-    return Importance(method, names, [shares[name] for name in names])

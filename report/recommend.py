@@ -121,7 +121,7 @@ def recommend(
         estimate={int(g): float(sign * v) for g, v in estimate.items()},
         bound=None if noise_var is None else {int(g): float(sign * v) for g, v in bound.items()},
         p_best=p_best,
-        indistinguishable=_credible_set(p_best) if p_best else [int(order[0])],
+        indistinguishable=credible_set(p_best) if p_best else [int(order[0])],
         gap=gap,
         repeats_needed=_repeats_needed(noise_var, gap),
         neighbourhoods=_neighbourhoods(means, neighbours, [int(g) for g in dict.fromkeys([pick, means.idxmin(), *order[:top]])], sign)
@@ -189,7 +189,7 @@ def _probability_best(estimate: pd.Series, cov: np.ndarray, draws: int, seed: in
     return probabilities
 
 
-def _credible_set(p_best: dict[int, float]) -> list[int]:
+def credible_set(p_best: dict[int, float]) -> list[int]:
     """The fewest configurations whose P(best) adds up to CREDIBLE: those not told apart from the best."""
     chosen, total = [], 0.0
     for group, probability in sorted(p_best.items(), key=lambda item: -item[1]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -12,6 +12,7 @@ from report.ranking import group_ids, is_scored
 class ConfigRepeats(NamedTuple):
     group: int
     rank: int
+    params: list[tuple[str, Any]]  # (name, value) of each parameter, as in the ranking
     values: list[float]  # the objective of each repeat, in job order
     mean: float
     ci_low: float
@@ -31,11 +32,14 @@ def repeat_variance(
     groups = group_ids(runs, params)
     scored = is_scored(runs, objective)
     values_by_group = runs.loc[scored, objective].groupby(groups[scored]).agg(list)
-    best = ranking[ranking["n"] > 0].head(top)
+    best = ranking[ranking["n"] > 0].head(top).to_dict("records")  # records keep each column's type
     return RepeatVariance(
         top=[
-            ConfigRepeats(int(row.group), int(row.rank), values_by_group[row.group], row.mean, row.ci_low, row.ci_high)
-            for row in best.itertuples()
+            ConfigRepeats(
+                int(row["group"]), int(row["rank"]), [(name, row[name]) for name in params],
+                values_by_group[row["group"]], row["mean"], row["ci_low"], row["ci_high"],
+            )
+            for row in best
         ],
         spreads=ranking.loc[ranking["n"] >= 2, "std"].tolist(),
         max_repeats=int(ranking["n"].max()) if len(ranking) else 0,

@@ -19,6 +19,8 @@ from report.ranking import is_scored
 MIN_RUNS = 8
 BACKGROUND_SIZE = 300  # rows whose individual (ICE) curves and importance are computed
 GRID_POINTS = 25
+REFITS = 5  # bootstrap refits behind the importance intervals
+MAX_REFIT_ROWS = 2000
 
 
 class Surrogate(NamedTuple):
@@ -27,6 +29,7 @@ class Surrogate(NamedTuple):
     categories: dict[str, list[Any]]  # code -> value of each categorical or boolean parameter
     background: pd.DataFrame  # a sample of X: the runs of the individual curves and of importance
     oob_r2: float  # out-of-bag R²: how far to trust the curves
+    y: np.ndarray  # the objective of each row of X
 
 
 def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], objective: str) -> Surrogate | None:
@@ -44,15 +47,34 @@ def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], 
             columns[name] = scored[name].astype(float).to_numpy()
     X = pd.DataFrame(columns, index=scored.index)
     y = scored[objective].to_numpy(dtype=float)
-    model = RandomForestRegressor(n_estimators=100, min_samples_leaf=2, oob_score=True, random_state=0, n_jobs=1)
-    model.fit(X, y)
+    model = _forest(oob_score=True).fit(X, y)
     background = X.sample(min(len(X), BACKGROUND_SIZE), random_state=0).sort_index()
-    return Surrogate(model, X, categories, background, float(model.oob_score_))
+    return Surrogate(model, X, categories, background, float(model.oob_score_), y)
 
 
-def grid_of(surrogate: Surrogate, name: str, kind: str, points: int = GRID_POINTS) -> np.ndarray:
-    """Where to evaluate a parameter: its observed values when few, else an even (or log) grid."""
+def bootstrap_refits(surrogate: Surrogate, count: int = REFITS, max_rows: int = MAX_REFIT_ROWS) -> list[RandomForestRegressor]:
+    """The forest refitted on `count` bootstrap resamples of its runs (at most `max_rows` each, so
+    large sweeps stay fast): how much what it says would move with other runs of the same sweep."""
+    rng = np.random.default_rng(0)
+    refits = []
+    for _ in range(count):
+        rows = rng.integers(0, len(surrogate.X), min(len(surrogate.X), max_rows))
+        refits.append(_forest(oob_score=False).fit(surrogate.X.iloc[rows], surrogate.y[rows]))
+    return refits
+
+
+def _forest(oob_score: bool) -> RandomForestRegressor:
+    return RandomForestRegressor(n_estimators=100, min_samples_leaf=2, oob_score=oob_score, random_state=0, n_jobs=1)
+
+
+def grid_of(surrogate: Surrogate, name: str, kind: str, points: int = GRID_POINTS, launched: pd.Series | None = None) -> np.ndarray:
+    """Where to evaluate a parameter: its observed values when few, else an even (or log) grid.
+
+    The values are those the forest was fitted on, or for a numeric parameter those of every
+    `launched` run, failed ones included: a map must reach where runs crashed to show it."""
     values = np.unique(surrogate.X[name].to_numpy())
+    if launched is not None and name not in surrogate.categories:
+        values = np.unique(launched.dropna().astype(float).to_numpy())
     if name in surrogate.categories or len(values) <= points:
         return values
     if kind == "log":

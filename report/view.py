@@ -23,6 +23,7 @@ from report.surrogate import REFITS
 RUN_COLUMNS = ("job", "job_dir", "status", "duration")
 RANKING_ROWS = 50  # the rest are in results.csv, by group id
 MANY_REPEATS = 100
+MAX_LISTED = 8  # values named in a note before "and N more"
 
 
 def header_view(sweep: Sweep) -> dict[str, Any]:
@@ -196,6 +197,7 @@ def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
                 for i, (name, share) in enumerate(zip(importance.params, importance.shares))
             ],
             "interactions": f"{max(0.0, 1 - sum(importance.shares)):.1%}",
+            "unbalanced": bool((analysis.ranking["n"] == 0).any()),
         },
         "history": figures.history,
     }
@@ -205,11 +207,11 @@ def _dependence_failures(dependence: Dependence) -> list[str]:
     """Where the dependence figures show failed runs instead of values, in words."""
     notes = []
     for curve in dependence.curves:
-        for value, failed, total in zip(curve.x, curve.failed or [], curve.configurations or []):
-            if failed == total:
-                notes.append(f"{curve.param} = {format_number(value)}: all {total} configurations failed, so there is no value (✕ on the axis).")
-            elif failed:
-                notes.append(f"{curve.param} = {format_number(value)}: {failed} of {total} configurations failed; the point (hollow) is the mean of the other {total - failed}.")
+        counts = [(value, failed, total) for value, failed, total in zip(curve.x, curve.failed or [], curve.configurations or []) if failed]
+        if counts:
+            at = ", ".join(f"{format_number(value)} ({'all ' if failed == total else ''}{failed} of {total})" for value, failed, total in counts[:MAX_LISTED])
+            more = f" and {len(counts) - MAX_LISTED} more values" if len(counts) > MAX_LISTED else ""
+            notes.append(f"{curve.param}: configurations failed at {at}{more}. A hollow point is the mean of those that completed; ✕ marks a value where none did.")
     for surface in dependence.surfaces:
         cells = sum(map(sum, surface.failed))
         if cells:

@@ -88,6 +88,37 @@ def hostile_report(module_dir) -> Path:
     return build_report(sweep).html
 
 
+@pytest.fixture(scope="module")
+def wide_report(module_dir) -> Path:
+    """A random search as Optuna leaves it: full-precision floats, long names, four metrics, a crash."""
+    sweep = module_dir / "wide"
+    rng = __import__("random").Random(0)
+    for num in range(12):
+        lr, decay = 10 ** rng.uniform(-5, -1), rng.uniform(0, 0.1)
+        overrides = [f"learning_rate={lr!r}", f"depth={rng.randint(1, 20)}", f"weight_decay_coefficient={decay!r}", f"optimizer_name={rng.choice(['sgd_with_momentum', 'adamw'])}"]
+        if num == 5:
+            make_job(sweep, str(num), overrides, num, result={"status": "failed", "error": {"type": "FloatingPointError", "message": "loss diverged to nan at epoch 3 " * 4}})
+            continue
+        accuracy = 0.95 - lr - decay
+        make_job(sweep, str(num), overrides, num, metrics={
+            "validation_accuracy": accuracy, "training_loss_final": 1 - accuracy,
+            "weighted_f1_macro_score": 0.9 * accuracy, "examples_per_second_throughput": 1234.5 + num,
+        })
+    return build_report(sweep).html
+
+
+@pytest.mark.parametrize("report", ["demo_report", "troubled_report", "wide_report"])
+def test_no_table_is_wider_than_its_container_at_1280px(browser, request, report):
+    visit = Visit(browser, request.getfixturevalue(report), width=1280)
+    overflowing = visit.page.evaluate(
+        """() => Array.from(document.querySelectorAll('table')).map(table => {
+            const box = table.parentElement;
+            return [table.closest('section').id, Math.ceil(table.getBoundingClientRect().width), box.clientWidth];
+        }).filter(([, width, room]) => width > room)"""
+    )
+    assert overflowing == []
+
+
 @pytest.mark.parametrize("report", ["demo_report", "troubled_report", "hostile_report"])
 def test_loads_offline_without_errors_and_every_figure_decodes(browser, request, report):
     visit = Visit(browser, request.getfixturevalue(report))

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.cluster import hierarchy
 from sklearn.inspection import partial_dependence
 
 from report.dependence import exact_curve, exact_surface, surrogate_curve
@@ -64,19 +65,38 @@ def test_heatmap_values_are_the_mean_over_repeats(grid):
     assert pick(info.groups) == str(one_cell["group"])
 
 
-def test_holes_are_blank_and_clustered_as_the_mean(grid):
+def test_a_grid_cell_whose_runs_all_failed_is_marked_failed(grid):
     runs, _, params = grid
     holed = runs.copy()
     drop = (holed["lr"] == 0.1) & (holed["depth"] == 2) & (holed["optimizer"] == "sgd") & holed["shuffle"]
     holed.loc[drop, ["status", "loss"]] = ["failed", np.nan]
     ranking = rank_configurations(holed, params, "loss", "min", [])
-    assert not is_full_grid(ranking, params)
-    info = heatmap_info(ranking, params, param_kinds(holed, params), "min", full_grid=False, rows=["lr", "depth"], cols=["optimizer", "shuffle"])
+    assert is_full_grid(ranking, params), "every combination was launched: still a grid"
+    info = heatmap_info(ranking, params, param_kinds(holed, params), "min", full_grid=True, rows=["lr", "depth"], cols=["optimizer", "shuffle"])
     assert info.values.isna().sum().sum() == 1
     assert info.values.loc[(0.1, 2), ("sgd", True)] != info.values.loc[(0.1, 2), ("sgd", True)]
-    assert info.filled.loc[(0.1, 2), ("sgd", True)] == pytest.approx(np.nanmean(info.values.to_numpy()))
+    assert info.failed.loc[(0.1, 2), ("sgd", True)] and info.failed.sum().sum() == 1
+    assert info.model.isna().all().all(), "a grid is never filled by a model"
+    failed_group = ranking.loc[ranking["n"] == 0, "group"].item()
+    assert info.groups.loc[(0.1, 2), ("sgd", True)] == str(failed_group)
+    assert any("1 of 24 cells are marked failed" in note for note in info.notes)
+
+
+def test_unlaunched_cells_without_a_model_are_blank_and_clustered_as_the_mean(grid):
+    runs, _, params = grid
+    gap = (runs["lr"] == 0.1) & (runs["depth"] == 2) & (runs["optimizer"] == "sgd") & runs["shuffle"]
+    holed = runs[~gap]
+    ranking = rank_configurations(holed, params, "loss", "min", [])
+    assert not is_full_grid(ranking, params)
+    info = heatmap_info(ranking, params, param_kinds(holed, params), "min", full_grid=False, rows=["lr", "depth"], cols=["optimizer", "shuffle"])
+    assert not info.binned, "a grid with a gap keeps its exact values"
+    assert info.values.isna().sum().sum() == 1 and np.isnan(info.values.loc[(0.1, 2), ("sgd", True)])
+    assert not info.failed.any().any() and info.model.isna().all().all()
     assert info.groups.loc[(0.1, 2), ("sgd", True)] == ""
-    assert any("1 of 24 cells have no scored run" in note for note in info.notes)
+    assert any("1 of 24 cells have no run and are left blank" in note for note in info.notes)
+    filled = info.values.fillna(np.nanmean(info.values.to_numpy()))
+    expected = hierarchy.linkage(filled.reindex(index=sorted(filled.index), columns=sorted(filled.columns)).to_numpy(), "average")
+    assert info.row_linkage == pytest.approx(expected), "the hole is clustered as the overall mean"
 
 
 def test_random_sweeps_are_binned_log_spaced_for_log_parameters():
@@ -103,7 +123,7 @@ def test_too_many_rows_are_capped_and_said():
     ranking = rank_configurations(runs, params, "loss", "min", [])
     info = heatmap_info(ranking, params, param_kinds(runs, params), "min", full_grid=True)
     assert info.values.shape == (MAX_SIDE, 2)
-    assert list(info.values.index) == list(range(MAX_SIDE)), "the best rows are kept, in order"
+    assert sorted(info.values.index) == list(range(MAX_SIDE)), "the best rows are kept (then drawn in clustering order)"
     assert f"Only the {MAX_SIDE} best of 130 rows are shown." in info.notes
 
 

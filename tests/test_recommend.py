@@ -117,3 +117,12 @@ def test_summary_names_the_pick_with_its_overrides(tmp_path):
     html = build_report(tmp_path).html.read_text()
     assert "Pick configuration 2 (P(best) 1.00, robust: its neighbours agree). It is clearly ahead" in html
     assert "python handmade.py -m x=2 seed=0,1,2" in html
+
+
+def test_without_repeats_the_method_never_claims_measured_seed_noise():
+    once = {(a,): [float((a - 3) ** 2)] for a in range(1, 7)}
+    twice = {(a,): [float((a - 3) ** 2), float((a - 3) ** 2) + 0.1] for a in range(1, 7)}
+    _, without = advise(runs_from(once, ["a"]), ["a"])
+    _, with_repeats = advise(runs_from(twice, ["a"]), ["a"])
+    assert "measured from the repeats" in with_repeats.method
+    assert "measured from the repeats" not in without.method and "no configuration was repeated" in without.method

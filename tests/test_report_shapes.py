@@ -44,11 +44,21 @@ def test_four_parameter_grid_with_categorical_and_boolean(tmp_path):
     assert len(decoded_figures(html)) == 7
 
 
-def test_grid_with_holes_falls_back_to_the_surrogate(tmp_path):
+def test_grid_with_failed_cells_stays_exact(tmp_path):
+    """Jobs of two cells left no result: the launched configurations still form the grid."""
     configs = [dict(a=a, b=b) for a, b in itertools.product(range(4), range(4))]
     write_sweep(tmp_path, configs, lambda a, b: a + 2 * b, repeats=2, skip={0, 1, 10, 11})
     html = build_report(tmp_path).html.read_text()
-    assert "2 of 16 cells have no scored run and are left blank" in html
+    assert "2 of 16 cells are marked failed" in html
+    assert "Exact, no model involved" in html
+    assert "b × a: 2 of 16 cells have no completed run, and are hatched as failed." in html
+    assert len(decoded_figures(html)) == 7
+
+
+def test_grid_with_cells_never_launched_falls_back_to_the_surrogate(tmp_path):
+    configs = [dict(a=a, b=b) for a, b in itertools.product(range(4), range(4)) if (a, b) not in {(0, 0), (2, 3)}]
+    write_sweep(tmp_path, configs, lambda a, b: a + 2 * b, repeats=2)
+    html = build_report(tmp_path).html.read_text()
     assert "Model-based: the sweep is not a full grid" in html
     assert len(decoded_figures(html)) == 7
 

@@ -10,6 +10,9 @@ import base64
 import io
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
+
+from report.formatting import format_number
 
 # Applied around each drawing (plt.rc_context), never globally: the recording callback imports
 # this module into the user's own process.
@@ -17,6 +20,7 @@ STYLE = {"svg.fonttype": "none", "svg.hashsalt": "sweep-report", "figure.dpi": 1
 
 BEST_CMAP = {"max": "viridis", "min": "viridis_r"}  # better is always the yellow end
 MANY_POINTS = 300  # figures scattering more points are PNG: an SVG grows a node per point
+FAILED_CELLS = {"hatch": "xx", "facecolor": "#d9d9d9", "edgecolor": "#8c8c8c"}  # no completed run: never coloured
 
 
 def to_data_uri(figure: plt.Figure, image_format: str = "svg") -> str:
@@ -33,3 +37,8 @@ def set_param_axis(axis, kind: str) -> None:
     """Log-scale parameters on a log x axis; the others as they are."""
     if kind == "log":
         axis.set_xscale("log")
+
+
+def number_formatter(digits: int = 4) -> FuncFormatter:
+    """Tick labels with `digits` significant figures, as the tables print numbers."""
+    return FuncFormatter(lambda value, _: format_number(float(value), digits))

@@ -1,53 +1,118 @@
-"""The blog's two clustermaps: the mean objective, and the same layout with group ids."""
+"""The blog's two clustermaps: the mean objective, and the same layout with group ids.
+
+Drawn with matplotlib and scipy's dendrogram rather than seaborn's clustermap, so that cells the
+surrogate estimated and cells that failed can be hatched, and the colour bar keeps clear of the title.
+"""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
-import seaborn as sns
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import Normalize
+from matplotlib.patches import Patch, Rectangle
+from scipy.cluster import hierarchy
 
-from report.figures import BEST_CMAP, to_data_uri
-from report.formatting import better_word
+from report.figures import BEST_CMAP, FAILED_CELLS, to_data_uri
+from report.formatting import better_word, format_number
 from report.pivot import Heatmap
 
 CELL_INCHES = 0.42
+MIN_MAP_INCHES = 2.4  # room for the colour bar's label beside a short map
+DENDROGRAM_INCHES = 0.8
+CHAR_INCHES = 0.07  # width of a tick label's character
+MAX_INCHES = 16
+MODEL_STYLE = {"hatch": "///", "facecolor": "none", "edgecolor": (0.45, 0.45, 0.45, 0.8)}
+LINKS = "#555555"
 
 
 def _label(names: list[str], binned: list[str]) -> str:
     return " · ".join(f"{name} (binned)" if name in binned else name for name in names)
 
 
-def _flat(labels) -> list[str]:
-    return [" · ".join(map(str, label)) if isinstance(label, tuple) else str(label) for label in labels]
-
-
 def draw_clustermap(info: Heatmap, objective: str, direction: str, annotate_with: str) -> str:
     """`annotate_with` is 'value' (the blog's first figure) or 'group' (its second)."""
-    values = info.filled.copy()
-    values.index, values.columns = _flat(values.index), _flat(values.columns)
-    if not info.annotate:
-        annotations = False
-    elif annotate_with == "value":
-        annotations = info.values.map(lambda v: "" if np.isnan(v) else f"{v:.4g}").to_numpy()
-    else:
-        annotations = info.groups.to_numpy()
-    n_rows, n_cols = values.shape
-    size = (min(4 + CELL_INCHES * n_cols * (1.6 if info.annotate else 1), 16), min(3 + CELL_INCHES * n_rows, 16))
-    grid = sns.clustermap(
-        values,
-        mask=info.values.isna().to_numpy(),
-        annot=annotations,
-        fmt="",
-        annot_kws={"fontsize": 7},
-        cmap=BEST_CMAP[direction],
-        row_cluster=n_rows >= 2,
-        col_cluster=n_cols >= 2,
-        figsize=size,
-        cbar_kws={"label": f"mean {objective}\n({better_word(direction)} is better: yellow)"},
-        xticklabels=True,
-        yticklabels=True,
+    n_rows, n_cols = info.values.shape
+    row_tree, col_tree = info.row_linkage is not None, info.col_linkage is not None
+    map_width = CELL_INCHES * n_cols * (1.6 if info.annotate else 1)
+    map_height = max(CELL_INCHES * n_rows, MIN_MAP_INCHES)
+    width = min(map_width + DENDROGRAM_INCHES * row_tree + CHAR_INCHES * max(map(len, info.row_labels)) + 2.2, MAX_INCHES)
+    height = min(map_height + DENDROGRAM_INCHES * col_tree + CHAR_INCHES * max(map(len, info.col_labels)) + 1.8, MAX_INCHES)
+    figure = plt.figure(figsize=(width, height), layout="constrained")
+    grid = figure.add_gridspec(
+        1 + col_tree, 1 + row_tree,
+        width_ratios=[DENDROGRAM_INCHES] * row_tree + [map_width], height_ratios=[DENDROGRAM_INCHES] * col_tree + [map_height],
     )
-    grid.ax_heatmap.set_xlabel(_label(info.cols, info.binned))
-    grid.ax_heatmap.set_ylabel(_label(info.rows, info.binned))
+    axis = figure.add_subplot(grid[col_tree, row_tree])
+    shown = info.values.fillna(info.model).to_numpy(dtype=float)
+    colours = plt.get_cmap(BEST_CMAP[direction])
+    norm = Normalize(np.nanmin(shown), np.nanmax(shown))
+    mesh = axis.pcolormesh(np.ma.masked_invalid(shown), cmap=colours, norm=norm)
+    _hatch(axis, info.model.notna().to_numpy(), MODEL_STYLE)
+    _hatch(axis, info.failed.to_numpy(), FAILED_CELLS)
+    axis.set_xlim(0, n_cols)
+    axis.set_ylim(n_rows, 0)
+    axis.set_xticks(np.arange(n_cols) + 0.5, info.col_labels, rotation=90, fontsize=8)
+    axis.set_yticks(np.arange(n_rows) + 0.5, info.row_labels, fontsize=8)
+    axis.yaxis.tick_right()
+    axis.yaxis.set_label_position("right")
+    axis.tick_params(length=0)
+    axis.set_xlabel(_label(info.cols, info.binned))
+    axis.set_ylabel(_label(info.rows, info.binned))
+    if info.annotate:
+        _annotate(axis, info, shown, mesh, annotate_with)
+    if row_tree:
+        _dendrogram(figure.add_subplot(grid[col_tree, 0]), info.row_linkage, "left", n_rows)
+    if col_tree:
+        _dendrogram(figure.add_subplot(grid[0, row_tree]), info.col_linkage, "top", n_cols)
+    figure.colorbar(mesh, ax=axis, location="right", label=f"mean {objective}\n({better_word(direction)} is better: yellow)")
+    legend = []
+    if info.model.notna().any().any():
+        legend.append(Patch(**MODEL_STYLE | {"facecolor": "white"}, label="≈ surrogate estimate: no run in this cell"))
+    if info.failed.any().any():
+        legend.append(Patch(**FAILED_CELLS, label="failed: every run of the cell failed"))
+    if legend:
+        figure.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False, fontsize=8)
+    kind = "Clustermap" if row_tree or col_tree else "Heatmap"
     title = "mean " + objective if annotate_with == "value" else "group id (look it up in the ranking)"
-    grid.figure.suptitle(f"Clustermap of the mean {objective}, annotated with the {title}", y=1.02)
-    return to_data_uri(grid.figure, "svg" if info.annotate else "png")  # large maps as PNG
+    figure.suptitle(f"{kind} of the mean {objective}, annotated with the {title}")
+    return to_data_uri(figure, "svg" if info.annotate else "png")  # large maps as PNG
+
+
+def _hatch(axis, where: np.ndarray, style: dict) -> None:
+    cells = [Rectangle((j, i), 1, 1) for i, j in zip(*np.nonzero(where))]
+    if cells:
+        axis.add_collection(PatchCollection(cells, linewidth=0, **style))
+
+
+def _annotate(axis, info: Heatmap, shown: np.ndarray, mesh, annotate_with: str) -> None:
+    """Each cell's value (≈ and italic where estimated, `failed` where failed) or group id."""
+    model, failed, groups = info.model.notna().to_numpy(), info.failed.to_numpy(), info.groups.to_numpy()
+    for i, j in np.ndindex(shown.shape):
+        if annotate_with == "group":
+            text = groups[i, j]
+        elif failed[i, j]:
+            text = "failed"
+        elif np.isnan(shown[i, j]):
+            continue
+        else:
+            text = ("≈" if model[i, j] else "") + format_number(float(shown[i, j]), 4)
+        dark = failed[i, j] or np.isnan(shown[i, j]) or _luminance(mesh.to_rgba(shown[i, j])) > 0.408
+        axis.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=7,
+                  style="italic" if model[i, j] else "normal", color="black" if dark else "white")
+
+
+def _luminance(rgba: tuple[float, ...]) -> float:
+    """Relative luminance (sRGB), to write dark text on light cells and light text on dark ones."""
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _dendrogram(axis, linkage: np.ndarray, orientation: str, leaves: int) -> None:
+    """The tree beside a clustered axis; its leaves line up with the map's cells (10 units each)."""
+    hierarchy.dendrogram(linkage, ax=axis, orientation=orientation, no_labels=True, link_color_func=lambda _: LINKS)
+    if orientation == "left":
+        axis.set_ylim(10 * leaves, 0)
+    else:
+        axis.set_xlim(0, 10 * leaves)
+    axis.set_axis_off()

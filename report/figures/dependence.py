@@ -6,15 +6,24 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FixedLocator, NullFormatter
 
 from report.dependence import Curve, Dependence, Surface
-from report.figures import BEST_CMAP, MANY_POINTS, set_param_axis, to_data_uri
+from report.figures import BEST_CMAP, FAILED_CELLS, MANY_POINTS, number_formatter, set_param_axis, to_data_uri
 from report.formatting import better_word
 
 ORDERED_POINTS = ("categorical", "boolean")
+FAILED_LABEL = "every run failed"
+MAX_VALUE_TICKS = 10  # numeric axes with more grid values get matplotlib's own ticks
 
 
 def draw_curves(info: Dependence, objective: str, direction: str) -> str:
+    many = sum(len(curve.observed_x) for curve in info.curves) > MANY_POINTS
+    return to_data_uri(curves_figure(info, objective, direction), "png" if many else "svg")
+
+
+def curves_figure(info: Dependence, objective: str, direction: str) -> plt.Figure:
     columns = min(3, len(info.curves))
     rows = math.ceil(len(info.curves) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False, sharey=True)
@@ -27,8 +36,7 @@ def draw_curves(info: Dependence, objective: str, direction: str) -> str:
         axis.set_ylabel(f"{objective} ({better_word(direction)} is better)")
     figure.suptitle(f"Partial dependence, {info.method}", fontsize=10)
     figure.tight_layout()
-    many = sum(len(curve.observed_x) for curve in info.curves) > MANY_POINTS
-    return to_data_uri(figure, "png" if many else "svg")
+    return figure
 
 
 def _draw_curve(axis, curve: Curve) -> None:
@@ -45,34 +53,100 @@ def _draw_curve(axis, curve: Curve) -> None:
         axis.fill_between(x, curve.low, curve.high, color="#1f3b73", alpha=0.2, zorder=3, label="95% band")
     style = {"marker": "o"} if categorical or len(x) <= 25 else {}
     axis.plot(x, curve.mean, color="#1f3b73", lw=2, zorder=4, label="mean", **style)
+    if curve.failed and any(curve.failed):
+        _mark_failed_points(axis, curve, x)
     if categorical:
         axis.set_xticks(range(len(curve.x)), curve.x, rotation=30)
     set_param_axis(axis, curve.kind)
     axis.grid(alpha=0.3)
 
 
+def _mark_failed_points(axis, curve: Curve, x: list) -> None:
+    """Hollow markers where some configurations failed (a mean over fewer), and a cross on the
+    bottom edge where all did (no value to draw)."""
+    counts = list(zip(curve.failed, curve.configurations))
+    some = [i for i, (failed, total) in enumerate(counts) if 0 < failed < total]
+    every = [i for i, (failed, total) in enumerate(counts) if failed == total]
+    handles = []
+    if some:
+        handles.append(axis.scatter([x[i] for i in some], [curve.mean[i] for i in some], s=60, facecolor="white",
+                                    edgecolor="#b03a2e", lw=1.5, zorder=5, label="mean of fewer: some failed"))
+        for i in some:
+            axis.annotate(f"{curve.failed[i]}/{curve.configurations[i]} failed", (x[i], curve.mean[i]), xytext=(4, 6),
+                          textcoords="offset points", fontsize=7, color="#b03a2e")
+    if every:
+        handles.append(axis.scatter([x[i] for i in every], [0.03] * len(every), marker="X", s=60, color="#b03a2e", zorder=5,
+                                    transform=axis.get_xaxis_transform(), clip_on=False, label=FAILED_LABEL))
+        axis.update_datalim([(x[i], axis.dataLim.y0) for i in every])  # keep those values inside the x axis
+        axis.autoscale_view()
+    axis.legend(handles=handles, loc="best", fontsize=7)
+
+
 def draw_surfaces(info: Dependence, objective: str, direction: str) -> str:
+    return to_data_uri(surfaces_figure(info, objective, direction))
+
+
+def surfaces_figure(info: Dependence, objective: str, direction: str) -> plt.Figure:
     figure, axes = plt.subplots(1, len(info.surfaces), figsize=(5.2 * len(info.surfaces), 4.2), squeeze=False)
     for axis, surface in zip(axes.flat, info.surfaces):
         _draw_surface(axis, surface, direction, objective, figure)
     figure.suptitle(f"Two-parameter dependence, {info.method}", fontsize=10)
     figure.tight_layout()
-    return to_data_uri(figure)
+    return figure
 
 
 def _draw_surface(axis, surface: Surface, direction: str, objective: str, figure) -> None:
-    z = np.asarray(surface.z, dtype=float)
-    image = axis.imshow(np.ma.masked_invalid(z), origin="lower", aspect="auto", cmap=BEST_CMAP[direction])
-    axis.set_xticks(range(len(surface.x)), _tick_labels(surface.x), rotation=45, ha="right")
-    axis.set_yticks(range(len(surface.y)), _tick_labels(surface.y))
+    """Cells centred on the grid points, to scale on numeric axes (log where the kind is log),
+    evenly spaced with value labels on categorical ones; failed cells hatched, never coloured."""
+    x_edges, x_numeric = _cell_edges(surface.x, surface.kinds[0])
+    y_edges, y_numeric = _cell_edges(surface.y, surface.kinds[1])
+    z = np.ma.masked_invalid(np.asarray(surface.z, dtype=float))
+    mesh = axis.pcolormesh(x_edges, y_edges, z, cmap=BEST_CMAP[direction], edgecolors="face", linewidth=0.2)  # no seams between cells
+    failed = np.argwhere(np.asarray(surface.failed, dtype=bool))
+    for i, j in failed:
+        axis.add_patch(Rectangle((x_edges[j], y_edges[i]), x_edges[j + 1] - x_edges[j], y_edges[i + 1] - y_edges[i], linewidth=0, **FAILED_CELLS))
+    if len(failed):
+        axis.legend(handles=[Patch(**FAILED_CELLS, linewidth=0.5, label=FAILED_LABEL)], loc="upper left",
+                    bbox_to_anchor=(0, -0.18), fontsize=7, frameon=False)
+    _set_axis(axis, "x", surface.x, surface.kinds[0], x_numeric)
+    _set_axis(axis, "y", surface.y, surface.kinds[1], y_numeric)
     axis.set_xlabel(surface.params[0])
     axis.set_ylabel(surface.params[1])
-    figure.colorbar(image, ax=axis, label=f"{objective} ({better_word(direction)} is better: yellow)")
+    figure.colorbar(mesh, ax=axis, label=f"{objective} ({better_word(direction)} is better: yellow)")
 
 
-def _tick_labels(values: list) -> list[str]:
-    labels = [f"{v:.3g}" if isinstance(v, float) else str(v) for v in values]
-    if len(labels) > 20:  # keep about 10 labels readable
-        step = math.ceil(len(labels) / 10)
-        labels = [label if i % step == 0 else "" for i, label in enumerate(labels)]
-    return labels
+def _is_numeric_axis(values: list, kind: str) -> bool:
+    """Numeric kinds with finite values (positive ones on a log axis); else evenly spaced positions."""
+    if kind in ORDERED_POINTS:
+        return False
+    points = np.asarray(values, dtype=float)
+    return bool(np.isfinite(points).all() and (kind != "log" or (points > 0).all()))
+
+
+def _cell_edges(values: list, kind: str) -> tuple[np.ndarray, bool]:
+    """Edges halfway between neighbouring grid points (in log space for log parameters), the
+    outer ones half a step out; and whether the axis is numeric."""
+    if not _is_numeric_axis(values, kind):
+        return np.arange(len(values) + 1) - 0.5, False
+    points = np.asarray(values, dtype=float)
+    scaled = np.log10(points) if kind == "log" else points
+    half = np.diff(scaled) / 2 if len(scaled) > 1 else np.array([0.5])
+    edges = np.concatenate([[scaled[0] - half[0]], scaled[:-1] + half, [scaled[-1] + half[-1]]])
+    return (10**edges if kind == "log" else edges), True
+
+
+def _set_axis(axes, which: str, values: list, kind: str, numeric: bool) -> None:
+    """Numeric: to scale, ticks at the grid values when few, short labels. Categorical: one
+    tick per value, labelled with it."""
+    axis = axes.xaxis if which == "x" else axes.yaxis
+    if not numeric:
+        axis.set_ticks(range(len(values)), [str(value) for value in values])
+    else:
+        if kind == "log":
+            axes.set_xscale("log") if which == "x" else axes.set_yscale("log")
+        if len(values) <= MAX_VALUE_TICKS:
+            axis.set_major_locator(FixedLocator(values))
+            axis.set_minor_formatter(NullFormatter())
+        axis.set_major_formatter(number_formatter(4))
+    if which == "x":
+        axes.tick_params(axis="x", labelrotation=45)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 from report.figures import to_data_uri
-from report.formatting import better_word
-from report.repeats import RepeatVariance
+from report.formatting import better_word, format_number
+from report.repeats import ConfigRepeats, RepeatVariance
+
+MAX_LABEL = 48  # characters of a configuration's label before it is cut
 
 
 def draw_repeat_variance(info: RepeatVariance, objective: str, direction: str) -> str:
+    return to_data_uri(repeat_variance_figure(info, objective, direction))
+
+
+def repeat_variance_figure(info: RepeatVariance, objective: str, direction: str) -> plt.Figure:
     """Left: each repeat of the best configurations beside its mean and 95% interval.
     Right: how far repeats of one configuration spread, across the sweep."""
     figure, (left, right) = plt.subplots(
@@ -20,18 +27,39 @@ def draw_repeat_variance(info: RepeatVariance, objective: str, direction: str) -
         if config.ci_low == config.ci_low:  # an interval exists only with two or more repeats
             left.plot([config.ci_low, config.ci_high], [position, position], color="#1f3b73", lw=2, zorder=3)
         left.scatter([config.mean], [position], marker="D", s=36, color="#1f3b73", zorder=4)
-    left.set_yticks(range(len(info.top)), [f"#{c.rank}  group {c.group}" for c in info.top])
+    left.set_yticks(range(len(info.top)), [config_label(config) for config in info.top])
     left.invert_yaxis()
     left.set_xlabel(f"{objective} ({better_word(direction)} is better)")
-    left.set_title("Best configurations: repeats (dots), mean (◆) and 95% interval", fontsize=10)
+    left.set_title("Best configurations:\nrepeats (dots), mean (◆) and 95% interval", fontsize=10)
     left.grid(axis="x", alpha=0.3)
     if info.spreads:
         right.hist(info.spreads, bins=min(30, max(5, len(info.spreads) // 3)), color="#8aa4c8", edgecolor="white")
-        right.set_xlabel(f"std of {objective} within a configuration")
+        right.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of configurations
+        _short_x_ticks(right, f"std of {objective} within a configuration")
         right.set_ylabel("configurations")
         right.set_title(f"Spread over repeats ({len(info.spreads)} configurations)", fontsize=10)
     else:
         right.text(0.5, 0.5, "No configuration has two repeats", ha="center", va="center", transform=right.transAxes)
         right.set_axis_off()
     figure.tight_layout()
-    return to_data_uri(figure)
+    return figure
+
+
+def _short_x_ticks(axis, label: str) -> None:
+    """Few ticks with short labels whatever the spreads' scale (0.00021 reads as 2.1 with a
+    ×10⁻⁴ factor), the factor or offset in the axis label where it cannot run into it."""
+    axis.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    formatter = ScalarFormatter(useMathText=True)
+    formatter.set_powerlimits((-2, 3))
+    axis.xaxis.set_major_formatter(formatter)
+    axis.xaxis.get_offset_text().set_visible(False)
+    formatter.set_locs(axis.get_xticks())
+    factor = formatter.get_offset()
+    axis.set_xlabel(f"{label} ({factor})" if factor else label)
+
+
+def config_label(config: ConfigRepeats) -> str:
+    """`#1 g11 lr=0.001 optimizer=adam`: rank, group id and the parameters in short form."""
+    values = " ".join(f"{name.rsplit('.', 1)[-1]}={format_number(value, 4)}" for name, value in config.params)
+    label = f"#{config.rank} g{config.group} {values}".rstrip()
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
