@@ -13,7 +13,7 @@ from report.collect import Sweep
 from report.compare import TOLERANCES, Comparison, strategy_of
 from report.dependence import Dependence
 from report.draw import Figures
-from report.formatting import MISSING, better_word, format_duration, format_exact, format_number, format_value
+from report.formatting import MISSING, better_word, format_duration, format_exact, format_number, format_param, format_value
 from report.importance import MIN_R2
 from report.recommend import Recommendation
 from report.runfile import override_text, plain
@@ -81,14 +81,14 @@ def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other
     ]
     rows = []
     for record in ranking.head(shown).to_dict("records"):
-        cells = [_interval_cell(record) if name == "ci" else _ranking_cell(record[name]) for name, _ in columns]
+        cells = [_interval_cell(record) if name == "ci" else _ranking_cell(record[name], name in params) for name, _ in columns]
         rows.append({"cells": cells, "overrides": overrides_text(record, params)})
     headers = [word_parts(header) for _, header in [*columns, ("", "overrides")]]
     return {"headers": headers, "rows": rows, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
 
 
-def _ranking_cell(value: Any) -> dict[str, str | None]:
-    return {"text": format_number(value), "exact": format_exact(value) if isinstance(value, float) else None}
+def _ranking_cell(value: Any, is_param: bool) -> dict[str, str | None]:
+    return {"text": format_param(value) if is_param else format_number(value), "exact": format_exact(value) if isinstance(value, float) else None}
 
 
 def _interval_cell(record: dict[str, Any]) -> dict[str, str | None]:
@@ -144,13 +144,13 @@ def _run_cell(name: str, value: Any, params: list[str]) -> str:
         return format_duration(value)
     if name in ("job_dir", "status"):
         return format_value(value)
-    return format_number(value)
+    return format_param(value) if name in params else format_number(value)
 
 
 def _full_value(value: Any) -> str | None:
     """A parameter's full value for the hover title, where the cell shows it shortened."""
     full = format_value(value)
-    return full if full != format_number(value) else None
+    return full if full != format_param(value) else None
 
 
 def overrides_text(record: dict[str, Any], params: list[str]) -> str:
@@ -160,7 +160,7 @@ def overrides_text(record: dict[str, Any], params: list[str]) -> str:
 
 def short_overrides(record: dict[str, Any], params: list[str]) -> str:
     """A configuration as `name=value` pairs with floats to 4 significant digits, to read, not to copy."""
-    return " ".join(f"{name}={format_number(record[name])}" for name in params)
+    return " ".join(f"{name}={format_param(record[name])}" for name in params)
 
 
 def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:

@@ -49,7 +49,7 @@ def table_of(html: str, section: str) -> list[list[dict]]:
 
 
 def test_parameters_show_four_significant_digits_with_the_full_value_on_hover_and_in_copies(tmp_path):
-    for num, (lr, depth) in enumerate([(LR, 3), (0.0123456789012, 4), (0.1, 5)]):
+    for num, (lr, depth) in enumerate([(LR, 3), (0.0123456789012, 4), (0.1, 5), (0.12345, 6)]):
         make_job(tmp_path, str(num), [f"lr={lr!r}", f"depth={depth}"], num, metrics={"loss": lr * 10 + depth / 1000})
     written = build_report(tmp_path)
     html = written.html.read_text()
@@ -60,9 +60,9 @@ def test_parameters_show_four_significant_digits_with_the_full_value_on_hover_an
     assert ranking[1][-1]["copy"] == f"lr={LR!r} depth=3"
     runs = table_of(html, "runs")
     lr_column = [cell["text"] for cell in runs[0]].index("lr")
-    assert [row[lr_column]["text"] for row in runs[1:]] == ["0.0005561", "0.01235", "0.1"]
-    assert [row[lr_column]["title"] for row in runs[1:]] == [repr(LR), "0.0123456789012", None]
-    assert pd.read_csv(written.csv)["lr"].tolist() == [LR, 0.0123456789012, 0.1]
+    assert [row[lr_column]["text"] for row in runs[1:]] == ["0.0005561", "0.01235", "0.1", "0.12345"], "short values as written"
+    assert [row[lr_column]["title"] for row in runs[1:]] == [repr(LR), "0.0123456789012", None, None]
+    assert pd.read_csv(written.csv)["lr"].tolist() == [LR, 0.0123456789012, 0.1, 0.12345]
     assert f"handmade.py lr={LR!r} depth=3</code>" in html, "the reproduce command keeps full precision"
 
 
