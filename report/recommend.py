@@ -10,14 +10,13 @@ robust pick has the best pessimistic bound (one-sided 95%) of its posterior.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.gaussian_process import GaussianProcessRegressor
-from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+
+from report.noise import moderated_noise, noisier_than_usual
+from report.posterior import features, gp_posterior, probability_best
 
 Z_ONE_SIDED_95 = 1.6448536269514722
 Z_POWER = 2.8015852  # z(0.975) + z(0.80): a two-sided 5% test with 80% power
@@ -58,6 +57,8 @@ class Recommendation(NamedTuple):
     repeats_needed: int | None  # repeats that would separate the two best at that gap
     neighbourhoods: dict[int, Neighbourhood]  # for grids: the top configurations' neighbourhoods
     method: str
+    model_noise_sd: float | None  # without repeats: the noise of one run as the model learnt it
+    noisier: list[int]  # configurations whose seed noise is several times the common level
 
 
 def neighbour_groups(ranking: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> dict[int, list[list[int]]]:
@@ -100,13 +101,18 @@ def recommend(
     means, counts = sign * scored["mean"], scored["n"].astype(float)
     dof = (counts - 1).clip(lower=0)
     noise_var = float((dof * scored["std"].fillna(0) ** 2).sum() / dof.sum()) if dof.sum() > 0 else None
-    fitted = means.sort_values(kind="stable").index[:MAX_MODELLED]
-    estimate, cov = _posterior(_features(scored.loc[fitted], params, kinds), means[fitted], counts[fitted], noise_var)
-    spread = pd.Series(np.sqrt(np.clip(np.diag(cov), 0, None)), index=fitted)
+    noise = moderated_noise(scored["std"].to_numpy(), counts.to_numpy())
+    mean_var = None if noise is None else pd.Series(noise.sd**2, index=scored.index) / counts
+    optimistic = means if mean_var is None else means - 3 * np.sqrt(mean_var)
+    fitted = optimistic.sort_values(kind="stable").index[:MAX_MODELLED]
+    posterior = gp_posterior(features(scored.loc[fitted], params, kinds), means[fitted], None if mean_var is None else mean_var[fitted])
+    estimate = posterior.mean
+    spread = pd.Series(np.sqrt(np.clip(np.diag(posterior.cov), 0, None)), index=fitted)
     order = estimate.sort_values(kind="stable").index
     bound = estimate + Z_ONE_SIDED_95 * spread
-    pick = int(order[0] if noise_var is None else bound.idxmin())
-    p_best = None if noise_var is None else _probability_best(estimate, cov, draws, seed, means.index)
+    p_best = probability_best(posterior, draws, seed, means.index)
+    together = credible_set(p_best)
+    pick = int(bound[together].idxmin())  # the safest of those that cannot be told from the best
     gap = float(estimate[order[1]] - estimate[order[0]]) if len(order) > 1 else None
     between_var = float(means.var(ddof=1)) if len(means) > 1 else 0.0
     neighbours = neighbour_groups(ranking, params, kinds) if full_grid else {}
@@ -119,74 +125,18 @@ def recommend(
         icc=None if noise_var is None else _icc(between_var, noise_var, counts),
         ranked=[int(g) for g in order],
         estimate={int(g): float(sign * v) for g, v in estimate.items()},
-        bound=None if noise_var is None else {int(g): float(sign * v) for g, v in bound.items()},
+        bound={int(g): float(sign * v) for g, v in bound.items()},
         p_best=p_best,
-        indistinguishable=credible_set(p_best) if p_best else [int(order[0])],
+        indistinguishable=together,
         gap=gap,
         repeats_needed=_repeats_needed(noise_var, gap),
         neighbourhoods=_neighbourhoods(means, neighbours, [int(g) for g in dict.fromkeys([pick, means.idxmin(), *order[:top]])], sign)
         if neighbours
         else {},
         method=METHOD if noise_var is not None else METHOD_WITHOUT_REPEATS,
+        model_noise_sd=None if posterior.noise_var is None else math.sqrt(posterior.noise_var),
+        noisier=[] if noise is None else [int(g) for g in scored.index[noisier_than_usual(noise)]],
     )
-
-
-def _features(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> np.ndarray:
-    """Parameters scaled to [0, 1] (log-scale ones in log space), categories one-hot, unset values
-    flagged in a column of their own."""
-    columns = []
-    for name in params:
-        values = configs[name]
-        if kinds[name] in ("linear", "log"):
-            numeric = np.log10(values.astype(float)) if kinds[name] == "log" else values.astype(float)
-            span = numeric.max() - numeric.min()
-            scaled = (numeric - numeric.min()) / span if span > 0 else numeric * 0
-            columns.append(scaled.fillna(0).to_numpy()[:, None])
-            if numeric.isna().any():  # a parameter unset in some configurations: its own feature
-                columns.append(numeric.isna().to_numpy(dtype=float)[:, None])
-        else:
-            columns.append(pd.get_dummies(values.astype(str)).to_numpy(dtype=float))
-    return np.hstack(columns) if columns else np.zeros((len(configs), 1))
-
-
-def _posterior(features: np.ndarray, means: pd.Series, counts: pd.Series, noise_var: float | None) -> tuple[pd.Series, np.ndarray]:
-    """Gaussian-process posterior of the configurations' true means, lower is better.
-
-    With repeats, each mean's noise is the measured seed noise over its count; without, a white
-    noise term is learnt from how rough the results are: the grid's neighbours carry the evidence.
-    """
-
-    centre, scale = float(means.mean()), float(means.std(ddof=0)) or 1.0
-    y = ((means - centre) / scale).to_numpy()
-    if len(y) < 3:
-        variance = (noise_var / counts).to_numpy() if noise_var is not None else np.zeros(len(y))
-        return means.copy(), np.diag(variance)
-    kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(features.shape[1], 0.3), (0.02, 10.0))
-    if noise_var is None:
-        kernel = kernel + WhiteKernel(0.1, (1e-6, 10.0))
-        alpha = 1e-8
-    else:
-        alpha = np.maximum((noise_var / counts).to_numpy() / scale**2, 1e-8)
-    with warnings.catch_warnings():  # a length scale at its bound is an answer here, not a problem
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = GaussianProcessRegressor(kernel, alpha=alpha, random_state=0).fit(features, y)
-    if noise_var is None:  # the latent mean, without the learnt noise
-        model = GaussianProcessRegressor(model.kernel_.k1, alpha=alpha + model.kernel_.k2.noise_level, optimizer=None).fit(features, y)
-    mean, cov = model.predict(features, return_cov=True)
-    return pd.Series(centre + scale * mean, index=means.index), cov * scale**2
-
-
-def _probability_best(estimate: pd.Series, cov: np.ndarray, draws: int, seed: int, groups: pd.Index) -> dict[int, float]:
-    """Share of joint posterior draws in which each configuration is lowest; only plausible ones are drawn."""
-    spread = np.sqrt(np.clip(np.diag(cov), 0, None))
-    plausible = (estimate.to_numpy() - 5 * spread) <= (estimate.to_numpy() + 5 * spread).min()
-    candidates = estimate.index[plausible]
-    rng = np.random.default_rng(seed)
-    samples = rng.multivariate_normal(estimate[candidates].to_numpy(), cov[np.ix_(plausible, plausible)], size=draws, method="eigh")
-    wins = np.bincount(samples.argmin(axis=1), minlength=len(candidates)) / draws
-    probabilities = dict.fromkeys((int(g) for g in groups), 0.0)
-    probabilities.update({int(g): float(p) for g, p in zip(candidates, wins)})
-    return probabilities
 
 
 def credible_set(p_best: dict[int, float]) -> list[int]:

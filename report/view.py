@@ -16,13 +16,13 @@ from report.draw import Figures
 from report.formatting import MISSING, better_word, format_duration, format_exact, format_number, format_param, format_value
 from report.importance import MIN_R2
 from report.recommend import Recommendation
+from report.verdict import verdict_text
 from report.runfile import override_text, plain
 from report.repeats import RepeatVariance
 from report.surrogate import REFITS
 
 RUN_COLUMNS = ("job", "job_dir", "status", "duration")
 RANKING_ROWS = 50  # the rest are in results.csv, by group id
-MANY_REPEATS = 100
 MAX_LISTED = 8  # values named in a note before "and N more"
 
 
@@ -251,43 +251,7 @@ def comparison_view(comparison: Comparison, sweeps: list[Sweep], figure: str) ->
 def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: list[str], objective: str, command: str) -> dict[str, Any]:
     """The plain-language verdict, the noise check and the evidence for the top configurations."""
     by_group = {record["group"]: record for record in ranking.to_dict("records")}  # records keep types
-    n = advice.repeats
-    noise = None if advice.noise_sd is None else format_number(advice.noise_sd, 2)
-    gap = None if advice.gap is None else format_number(advice.gap, 2)
-    hood = advice.neighbourhoods.get(advice.pick)
-    shape = "" if hood is None else (
-        ", an isolated spike among poorer neighbours: check it before trusting it" if hood.isolated else ", robust: its neighbours agree"
-    )
-    verdict = f"Pick configuration {advice.pick}"
-    if len(advice.ranked) == 1:
-        verdict += ": it is the only configuration, so there is nothing to choose between."
-    elif advice.p_best is not None:
-        verdict += f" (P(best) {advice.p_best[advice.pick]:.2f}{shape})."
-        leader = max(advice.p_best, key=advice.p_best.get)
-        if leader != advice.pick:
-            verdict += (
-                f" It has the best pessimistic bound; configuration {leader} is more often the best"
-                f" (P(best) {advice.p_best[leader]:.2f}) but its estimate is less certain."
-            )
-        together = advice.indistinguishable
-        if len(together) > 1:
-            verdict += (
-                f" Configurations {_and_list(together)} cannot be told apart with {n} repeats: seed noise"
-                f" (σ {noise}) is larger than the gap between the best two ({gap})."
-            )
-            if advice.repeats_needed and advice.repeats_needed > MANY_REPEATS:
-                verdict += f" More than {MANY_REPEATS} repeats would be needed to separate the best two: for practical purposes they are equivalent."
-            elif advice.repeats_needed:
-                verdict += f" About {advice.repeats_needed} repeats per configuration would separate the best two."
-        else:
-            verdict += f" It is clearly ahead: the gap to the next ({gap}) is well above seed noise (σ {noise})."
-    else:
-        verdict += (
-            f"{' (' + shape[2:] + ')' if shape else ''}. Every configuration ran once, so seed noise is unknown: no interval or"
-            " P(best) is shown, and the pick leans on similar configurations. Add repeats (for example seed=0,1,2) to measure the noise."
-        )
-    if advice.pick != advice.top:
-        verdict += f" The best observed mean is configuration {advice.top}; the pick weighs it against noise and similar configurations."
+    verdict = verdict_text(advice, by_group)
     rows = []
     for group in list(dict.fromkeys([advice.pick, advice.top, *advice.ranked[:8]])):
         record = by_group[group]
@@ -299,8 +263,8 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
             "n": int(record["n"]),
             "mean": format_number(record["mean"]),
             "estimate": format_number(advice.estimate.get(group)),
-            "bound": "–" if advice.bound is None else format_number(advice.bound.get(group)),
-            "p_best": "–" if advice.p_best is None else f"{advice.p_best.get(group, 0.0):.2f}",
+            "bound": format_number(advice.bound.get(group)),
+            "p_best": f"{advice.p_best.get(group, 0.0):.2f}",
             "neighbourhood": "–" if hood is None else format_number(hood.mean),
             "drop": "–" if hood is None else format_number(hood.drop),
             "isolated": bool(hood and hood.isolated),
@@ -310,7 +274,9 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
         "verdict": verdict,
         "command": command,
         "method": advice.method,
-        "noise_sd": noise,
+        "noise_sd": None if advice.noise_sd is None else format_number(advice.noise_sd, 2),
+        "model_noise_sd": None if advice.model_noise_sd is None else format_number(advice.model_noise_sd, 2),
+        "noisier": _noisier(advice, by_group, params),
         "between_sd": format_number(advice.between_sd, 2),
         "icc": icc,
         "icc_share": None if advice.icc is None else f"{advice.icc:.0%}",
@@ -320,6 +286,6 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
     }
 
 
-def _and_list(items: list[Any]) -> str:
-    words = [str(item) for item in items]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def _noisier(advice: Recommendation, by_group: dict[int, dict[str, Any]], params: list[str]) -> list[str]:
+    """The configurations whose seed noise is several times the common level, as overrides."""
+    return [f"{group}: {short_overrides(by_group[group], params)} (σ {format_number(by_group[group]['std'], 2)})" for group in advice.noisier[:8]]

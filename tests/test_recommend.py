@@ -92,19 +92,19 @@ def test_a_planted_isolated_spike_is_flagged_and_not_picked():
     assert abs(pick["a"] - 1) + abs(pick["b"] - 1) <= 1
 
 
-def test_one_repeat_gives_no_interval_and_no_p_best(tmp_path):
+def test_one_repeat_gives_a_labelled_model_based_p_best(tmp_path):
+    """Issue 11: most random and Bayesian sweeps have one run per configuration."""
     for num, (a, b) in enumerate(itertools.product(range(3), range(3))):
         make_job(tmp_path, str(num), [f"a={a}", f"b={b}"], num, metrics={"loss": (a - 1) ** 2 + (b - 1) ** 2 + 0.01 * num})
     html = build_report(tmp_path).html.read_text()
     verdict = html[html.index('<p class="verdict">'):html.index("</p>", html.index('<p class="verdict">'))]
-    assert "Every configuration ran once, so seed noise is unknown" in verdict
-    assert "(P(best)" not in verdict
+    assert "Pick configuration 4 (P(best)" in verdict and "model-based" in verdict
+    assert "no configuration was repeated" in verdict and "Add repeats" in verdict
     recommendation = html[html.index('id="recommendation"'):html.index('id="ranking"')]
-    assert "Intraclass" not in recommendation
+    assert "Intraclass" not in recommendation and "the estimates, bounds and P(best) below are model-based" in recommendation
     table = recommendation.split("<tbody>")[1].split("</tbody>")[0]
-    for row in table.split("</tr>")[:-1]:
-        cells = row.split("<td")
-        assert ">–</td>" in cells[6] and ">–</td>" in cells[7], "no bound and no P(best) from one value"
+    p_best = [float(row.split("<td")[7].split(">")[1].split("<")[0]) for row in table.split("</tr>")[:-1]]
+    assert sum(p_best) == pytest.approx(1.0, abs=0.05) and p_best[0] == max(p_best)
     assert "(one run: no interval)" in html
 
 
