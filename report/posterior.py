@@ -20,14 +20,19 @@ import pandas as pd
 from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
-from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Kernel, WhiteKernel
 
 MIN_VARIANCE = 1e-10  # relative to the objective's spread: keeps the matrices invertible
+LENGTH_BOUND = 30.0  # features span [0, 1]: a length scale this long is a flat direction
+TIED = 1e-12  # draws this close (relative) are one value: the model cannot tell them apart  # a feature whose length scale reaches this has no effect worth modelling
+# Variances independent between configurations, relative to the objective's spread, over which
+# the posterior is integrated (a flat prior in log scale).
+INDEPENDENT_GRID = 10.0 ** np.arange(-5.0, 1.01, 0.5)
 
 
 class Posterior(NamedTuple):
-    mean: pd.Series  # posterior mean of each configuration's true mean (lower is better)
-    cov: np.ndarray  # posterior covariance, in the same order
+    samples: np.ndarray  # [draw][configuration]: joint draws of the true means (lower is better)
+    index: pd.Index  # the configurations' groups, in the samples' column order
     noise_var: float | None  # the model's noise of one run, where it had to learn it (no repeats)
 
 
@@ -51,31 +56,55 @@ def features(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) ->
     return np.hstack(columns) if columns else np.zeros((len(configs), 1))
 
 
-def gp_posterior(X: np.ndarray, means: pd.Series, mean_var: pd.Series | None) -> Posterior:
-    """The joint posterior of the true means given observed `means` and the variance of each
-    (`mean_var`: seed noise over repeats); without it, a noise level is learnt instead."""
+def gp_posterior(X: np.ndarray, means: pd.Series, mean_var: pd.Series | None, draws: int, seed: int) -> Posterior:
+    """Joint draws of the true means given observed `means` and the variance of each (`mean_var`:
+    seed noise over repeats); without it, the noise of a run is learnt instead.
+
+    The kernel's shape (amplitude, length scales) is fitted by maximum likelihood; the variance
+    that is independent between configurations (their own effects, or the noise when there are no
+    repeats) is integrated over a grid, each value weighted by its likelihood: a point estimate of
+    it would decide alone whether near-equal configurations look different or tied.
+    """
     centre, scale = float(means.mean()), float(means.std(ddof=0)) or 1.0
     y = ((means - centre) / scale).to_numpy()
+    rng = np.random.default_rng(seed)
     if len(y) < 3:
         variance = mean_var.to_numpy() if mean_var is not None else np.zeros(len(y))
-        return Posterior(means.copy(), np.diag(variance), None)
-    smooth = ConstantKernel(1.0, (1e-3, 1e2)) * RBF(np.full(X.shape[1], 0.3), (0.03, 30.0))
-    own = WhiteKernel(0.05, (1e-6, 10.0))
-    alpha = np.maximum(mean_var.to_numpy() / scale**2, MIN_VARIANCE) if mean_var is not None else MIN_VARIANCE
+        samples = means.to_numpy() + rng.standard_normal((draws, len(y))) * np.sqrt(variance)
+        return Posterior(samples, means.index, None)
+    alpha = np.maximum(mean_var.to_numpy() / scale**2, MIN_VARIANCE) if mean_var is not None else None
+    smooth = _fit_smooth(X, y, MIN_VARIANCE if alpha is None else alpha)(X)
+    if alpha is None:  # no repeats: the independent part is the runs' noise, not the configurations'
+        components = [(smooth, np.full(len(y), level)) for level in INDEPENDENT_GRID]
+    else:
+        components = [(smooth + level * np.eye(len(y)), alpha) for level in INDEPENDENT_GRID]
+    weights = _weights([_log_likelihood(latent, observed, y) for latent, observed in components])
+    counts = rng.multinomial(draws, weights)
+    samples = np.vstack([
+        _draw(*_condition(latent, observed, y), count, rng) for (latent, observed), count in zip(components, counts) if count
+    ])
+    noise_var = float(np.dot(weights, INDEPENDENT_GRID)) * scale**2 if alpha is None else None
+    return Posterior(centre + scale * samples, means.index, noise_var)
+
+
+def _fit_smooth(X: np.ndarray, y: np.ndarray, alpha: np.ndarray | float) -> Kernel:
+    """The smooth part's amplitude and length scales, by maximum likelihood beside a free white term."""
+    smooth = ConstantKernel(1.0, (1e-3, 1e2)) * RBF(np.full(X.shape[1], 0.3), (0.03, LENGTH_BOUND))
     with warnings.catch_warnings():  # a length scale at its bound is an answer here, not a problem
         warnings.simplefilter("ignore", ConvergenceWarning)
-        fitted = GaussianProcessRegressor(smooth + own, alpha=alpha, random_state=0).fit(X, y).kernel_
-    smooth_k, own_var = fitted.k1, float(fitted.k2.noise_level)
-    if mean_var is None:  # no repeats: the fitted white term is the runs' noise, not the configurations'
-        latent = smooth_k(X)
-        observed = np.full(len(y), own_var + MIN_VARIANCE)
-        noise_var = own_var * scale**2
-    else:
-        latent = smooth_k(X) + own_var * np.eye(len(y))
-        observed = alpha
-        noise_var = None
-    mean, cov = _condition(latent, observed, y)
-    return Posterior(pd.Series(centre + scale * mean, index=means.index), cov * scale**2, noise_var)
+        fitted = GaussianProcessRegressor(smooth + WhiteKernel(0.05, (1e-6, 10.0)), alpha=alpha, random_state=0).fit(X, y)
+    return fitted.kernel_.k1
+
+
+def _log_likelihood(latent: np.ndarray, observed: np.ndarray, y: np.ndarray) -> float:
+    factor = linalg.cho_factor(latent + np.diag(observed), lower=True)
+    return float(-0.5 * y @ linalg.cho_solve(factor, y) - np.log(np.diag(factor[0])).sum())
+
+
+def _weights(log_likelihoods: list[float]) -> np.ndarray:
+    values = np.array(log_likelihoods)
+    weights = np.exp(values - values.max())
+    return weights / weights.sum()
 
 
 def _condition(latent: np.ndarray, observed: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,15 +116,16 @@ def _condition(latent: np.ndarray, observed: np.ndarray, y: np.ndarray) -> tuple
     return mean, (cov + cov.T) / 2
 
 
-def probability_best(posterior: Posterior, draws: int, seed: int, groups: pd.Index) -> dict[int, float]:
-    """Share of joint posterior draws in which each configuration is lowest; only plausible ones are drawn."""
-    estimate, cov = posterior.mean, posterior.cov
-    spread = np.sqrt(np.clip(np.diag(cov), 0, None))
-    plausible = (estimate.to_numpy() - 5 * spread) <= (estimate.to_numpy() + 5 * spread).min()
-    candidates = estimate.index[plausible]
-    rng = np.random.default_rng(seed)
-    samples = rng.multivariate_normal(estimate[candidates].to_numpy(), cov[np.ix_(plausible, plausible)], size=draws, method="eigh")
-    wins = np.bincount(samples.argmin(axis=1), minlength=len(candidates)) / draws
+def _draw(mean: np.ndarray, cov: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    values, vectors = np.linalg.eigh(cov)
+    return mean + (rng.standard_normal((count, len(mean))) * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+
+
+def probability_best(posterior: Posterior, groups: pd.Index) -> dict[int, float]:
+    """Share of the joint draws in which each configuration is lowest (0 for those not modelled)."""
+    samples = posterior.samples
+    lowest = samples <= samples.min(axis=1, keepdims=True) + TIED * np.abs(samples).max()
+    wins = (lowest / lowest.sum(axis=1, keepdims=True)).mean(axis=0)  # configurations the model ties share a win
     probabilities = dict.fromkeys((int(g) for g in groups), 0.0)
-    probabilities.update({int(g): float(p) for g, p in zip(candidates, wins)})
+    probabilities.update({int(g): float(p) for g, p in zip(posterior.index, wins)})
     return probabilities

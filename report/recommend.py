@@ -18,7 +18,7 @@ import pandas as pd
 from report.noise import moderated_noise, noisier_than_usual
 from report.posterior import features, gp_posterior, probability_best
 
-Z_ONE_SIDED_95 = 1.6448536269514722
+PESSIMISTIC = 0.95  # the one-sided bound's quantile of the posterior (the upper one: lower is better)
 Z_POWER = 2.8015852  # z(0.975) + z(0.80): a two-sided 5% test with 80% power
 CREDIBLE = 0.95
 SPIKE_Z = 3.5  # robust z-score of a configuration's advantage over its neighbours that flags a spike
@@ -105,14 +105,13 @@ def recommend(
     mean_var = None if noise is None else pd.Series(noise.sd**2, index=scored.index) / counts
     optimistic = means if mean_var is None else means - 3 * np.sqrt(mean_var)
     fitted = optimistic.sort_values(kind="stable").index[:MAX_MODELLED]
-    posterior = gp_posterior(features(scored.loc[fitted], params, kinds), means[fitted], None if mean_var is None else mean_var[fitted])
-    estimate = posterior.mean
-    spread = pd.Series(np.sqrt(np.clip(np.diag(posterior.cov), 0, None)), index=fitted)
+    posterior = gp_posterior(features(scored.loc[fitted], params, kinds), means[fitted], None if mean_var is None else mean_var[fitted], draws, seed)
+    estimate = pd.Series(posterior.samples.mean(axis=0), index=fitted)
     order = estimate.sort_values(kind="stable").index
-    bound = estimate + Z_ONE_SIDED_95 * spread
-    p_best = probability_best(posterior, draws, seed, means.index)
+    bound = pd.Series(np.quantile(posterior.samples, PESSIMISTIC, axis=0), index=fitted)
+    p_best = probability_best(posterior, means.index)
     together = credible_set(p_best)
-    pick = int(bound[together].idxmin())  # the safest of those that cannot be told from the best
+    pick = int(estimate[together].idxmin())  # the best expected of those that cannot be told from the best
     gap = float(estimate[order[1]] - estimate[order[0]]) if len(order) > 1 else None
     between_var = float(means.var(ddof=1)) if len(means) > 1 else 0.0
     neighbours = neighbour_groups(ranking, params, kinds) if full_grid else {}
