@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NoReturn
 
@@ -35,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
         description="Turn a Hydra multirun directory into one self-contained HTML report and a results table. "
         "`sweep-report compare DIR1 DIR2 ...` compares sweeps instead (see `sweep-report compare --help`).",
     )
-    parse.add_argument("--version", action="version", version=f"%(prog)s {version('hydra-sweep-report')}")
+    parse.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parse.add_argument(
         "sweep_dir", nargs="?", type=Path, metavar="SWEEP_DIR",
         help="the sweep directory (default: the newest sweep under ./multirun)",
@@ -60,6 +60,13 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--rows", type=_names, metavar="A,B", help="parameters on the clustermap's rows (default: chosen to keep it near square)")
     parse.add_argument("--cols", type=_names, metavar="C,D", help="parameters on the clustermap's columns (default: the others)")
     return parse
+
+
+def _version() -> str:
+    try:
+        return version("hydra-sweep-report")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def _names(text: str) -> list[str]:

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from report.intent import follow_intent, sweeper_intent
 from report.no_metrics import no_metrics_message
 from report.objective import infer_direction
-from report.runfile import LAUNCH_FILE, RESULT_FILE, load_result, log_tagged, typed_overrides
+from report.runfile import LAUNCH_FILE, RESULT_FILE, YAML_LOADER, load_result, log_tagged, typed_overrides
 
 REPEAT_KEY_NAMES = ("seed", "random_state", "repeat")
 # Column names of the results table and the ranking; a parameter or metric so named is renamed.
@@ -28,7 +28,6 @@ RESERVED = frozenset({
     "job", "job_dir", "status", "group", "overrides", "started", "duration", "error_type", "error", "traceback",
     "rank", "runs", "failed", "n", "mean", "std", "ci_low", "ci_high", "min", "max",
 })
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SweepError(Exception):
@@ -112,16 +111,16 @@ def collect_sweep(
 
     origin = _sweep_origin(directory, job_dirs[0])
     intent = origin.pop("intent", None)
-    followed = intent and follow_intent(intent, runs, metric_names)
+    followed = intent and follow_intent(intent, runs, metric_names, metric)
     mode_reason = "as asked"
-    if followed and metric in (None, followed.metric):  # the sweeper's direction holds for what it optimised
+    if followed:  # the sweeper's direction holds for what it optimised
         problems.extend(followed.problems)
         metric = followed.metric
         if mode is None and followed.direction:
             mode, mode_reason = followed.direction, followed.reason
     objective, direction, direction_reason = _choose_objective(directory, metric_names, metric, mode, mode_reason)
     if objective is None and not runs["status"].eq("failed").any():  # a failed run's error is still worth a report
-        raise SweepError(no_metrics_message(directory, job_dirs, metrics_file, recorded))
+        raise SweepError(no_metrics_message(directory, job_dirs, metrics_file, recorded, int(runs["status"].ne("missing").sum())))
     return Sweep(
         directory=directory,
         runs=runs,
@@ -199,7 +198,7 @@ def _row_from_record(record: dict[str, Any]) -> dict[str, Any]:
 def _load_metrics_file(path: Path) -> dict[str, Any]:
     """A user's own metrics file: JSON or YAML holding a mapping of scalars."""
     text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_YAML_LOADER)
+    data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=YAML_LOADER)
     if not isinstance(data, dict):
         raise ValueError("expected a mapping of metric names to numbers")
     return data
@@ -224,7 +223,7 @@ def _valid_metrics(metrics: dict[str, Any], path: Path, problems: list[str]) -> 
 def _read_overrides(job_dir: Path, problems: list[str]) -> list[str]:
     path = job_dir / ".hydra" / "overrides.yaml"
     try:
-        overrides = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        overrides = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, yaml.YAMLError) as error:
         problems.append(f"{path}: unreadable, the job's parameters are unknown: {str(error).splitlines()[0]}")
         return []
@@ -237,7 +236,7 @@ def _read_overrides(job_dir: Path, problems: list[str]) -> list[str]:
 def _job_num(job_dir: Path) -> int | None:
     """Hydra's job number from `.hydra/hydra.yaml`, or the directory's name when it is a number."""
     try:
-        hydra_cfg = yaml.load((job_dir / ".hydra" / "hydra.yaml").read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        hydra_cfg = yaml.load((job_dir / ".hydra" / "hydra.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
         return int(hydra_cfg["hydra"]["job"]["num"])
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
         return int(job_dir.name) if job_dir.name.isdigit() else None
@@ -335,7 +334,7 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
     origin: dict[str, Any] = {}
     for path in (sweep_dir / "multirun.yaml", first_job / ".hydra" / "hydra.yaml"):
         try:
-            hydra_cfg = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)["hydra"]
+            hydra_cfg = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)["hydra"]
         except (OSError, yaml.YAMLError, KeyError, TypeError):
             continue
         sweeper = hydra_cfg.get("sweeper") if isinstance(hydra_cfg.get("sweeper"), dict) else {}

@@ -14,8 +14,9 @@ from typing import Any, NamedTuple
 import pandas as pd
 import yaml
 
-RESULTS_FILE = "optimization_results.yaml"  # written by Optuna's sweeper and by ours
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from report.runfile import RESULTS_FILE, YAML_LOADER
+
+ROUNDED, EXACT = 1e-3, 1e-9  # relative distances at which a metric holds the sweeper's best value
 
 
 class SweeperIntent(NamedTuple):
@@ -23,6 +24,7 @@ class SweeperIntent(NamedTuple):
     directions: list[str]  # "min" or "max" per objective; several for a multi-objective sweep
     setting: str  # the setting they came from, as the user would write it
     best_value: float | None  # the sweeper's own best (single objective), from its results file
+    best_params: dict[str, Any]  # the configuration that scored it, keys without Hydra's `+`
 
 
 def direction_word(value: Any) -> str | None:
@@ -57,7 +59,8 @@ def sweeper_intent(sweeper: dict[str, Any], sweep_dir: Path) -> SweeperIntent | 
         return None
     objective = next((name for name in (sweeper.get("objective"), results.get("objective")) if isinstance(name, str)), None)
     directions, setting = declared or ([], "")
-    return SweeperIntent(objective, directions, setting, best_value)
+    best_params = results.get("best_params") if isinstance(results.get("best_params"), dict) else {}
+    return SweeperIntent(objective, directions, setting, best_value, {str(key).lstrip("+"): value for key, value in best_params.items()})
 
 
 class FollowedIntent(NamedTuple):
@@ -67,54 +70,92 @@ class FollowedIntent(NamedTuple):
     problems: list[str]
 
 
-def follow_intent(intent: SweeperIntent, runs: pd.DataFrame, metrics: list[str]) -> FollowedIntent | None:
-    """The metric the sweeper optimised and its direction, checked against the sweeper's own best.
-
-    Optuna's and Nevergrad's task returns one number (recorded as `objective`) or a list
-    (`objective_0`, `objective_1`...); where those names are absent (a `--metrics-file`), the
-    metric that holds the sweeper's best value is the one it optimised.
-    """
-    name = _optimised_metric(intent, runs, metrics)
-    if name is None:
-        return None
+def follow_intent(intent: SweeperIntent, runs: pd.DataFrame, metrics: list[str], asked: str | None) -> FollowedIntent | None:
+    """The metric to rank by (`asked`, or the sweeper's first objective) with the direction the
+    sweeper optimised it in, checked against the sweeper's own best; None where the sweeper's
+    intent says nothing about that metric."""
+    optimised = optimised_metrics(intent, runs, metrics)
+    problems = []
+    if intent.directions and not optimised and asked is None:
+        problems.append(
+            f"the sweeper optimised one value ({intent.setting}) but no metric can be matched to it; "
+            "name it to rank by it in that direction (--metric NAME --mode min|max)"
+        )
+    name = asked if asked is not None else next((metric for metric, index in optimised.items() if index == 0), None)
+    if name not in optimised:
+        return FollowedIntent(name, None, "", problems) if problems else None
+    index = optimised[name]
     values = runs.loc[runs["status"].eq("completed"), name].dropna()
     lowest, highest = (float(values.min()), float(values.max())) if len(values) else (math.nan, math.nan)
-    best = intent.best_value
-    problems = []
-    if intent.directions:
-        direction = intent.directions[0]
+    best = intent.best_value if index == 0 else None
+    if index < len(intent.directions):
+        direction = intent.directions[index]
         reason = f"as the sweeper optimised it: {intent.setting}"
         if len(intent.directions) > 1:
-            reason = f"the first of {len(intent.directions)} objectives of a multi-objective sweep ({intent.setting}); ranked by the first only"
-        wrong_end = lowest if direction == "max" else highest
-        if best is not None and best == wrong_end and lowest != highest:
+            reason = (f"objective {index + 1} of {len(intent.directions)} of a multi-objective sweep ({intent.setting});"
+                      f" ranked by it alone{' (the first, by default)' if asked is None else ''}")
+        if best is not None and _close(best, lowest if direction == "max" else highest) and lowest != highest:
             problems.append(
                 f"{RESULTS_FILE}: the sweeper's best {name} ({best!r}) is the {'lowest' if direction == 'max' else 'highest'}"
                 f" of the runs, yet {intent.setting} says {'higher' if direction == 'max' else 'lower'} is better; ranked as declared"
             )
-    elif best is not None and best in (lowest, highest) and lowest != highest:
-        direction = "min" if best == lowest else "max"
+    elif best is not None and lowest != highest and (_close(best, lowest) or _close(best, highest)):
+        direction = "min" if _close(best, lowest) else "max"
         reason = f"as {RESULTS_FILE} shows: the sweeper's best {name} is the {'lowest' if direction == 'min' else 'highest'} run"
     else:
         return None
     return FollowedIntent(name, direction, reason, problems)
 
 
-def _optimised_metric(intent: SweeperIntent, runs: pd.DataFrame, metrics: list[str]) -> str | None:
-    returned = "objective" if len(intent.directions) <= 1 else "objective_0"
-    for name in (intent.objective, returned):
-        if name in metrics:
-            return name
+def optimised_metrics(intent: SweeperIntent, runs: pd.DataFrame, metrics: list[str]) -> dict[str, int]:
+    """Each metric the sweeper optimised, with its place among the sweeper's objectives.
+
+    Ours names its objective. Optuna's and Nevergrad's task returns one number (recorded as
+    `objective`) or a list (`objective_0`, `objective_1`...). Where those names are absent (a
+    `--metrics-file`), the metric in which the sweeper's best configuration scored its best value
+    is the one it optimised: to 3 significant digits there, since an app may round what it writes,
+    and exactly where the best configuration cannot be found among the runs.
+    """
+    if intent.objective in metrics:
+        return {intent.objective: 0}
+    if len(intent.directions) > 1:
+        return {f"objective_{k}": k for k in range(len(intent.directions)) if f"objective_{k}" in metrics}
+    if "objective" in metrics:
+        return {"objective": 0}
     if intent.best_value is not None:
-        holding = [name for name in metrics if runs[name].eq(intent.best_value).any()]
+        rows = _best_rows(runs, intent.best_params)
+        tolerance = ROUNDED if len(rows) < len(runs) else EXACT
+        holding = [name for name in metrics if (_distance(runs.loc[rows, name], intent.best_value) <= tolerance).any()]
         if len(holding) == 1:
-            return holding[0]
-    return metrics[0] if len(metrics) == 1 else None
+            return {holding[0]: 0}
+    return {metrics[0]: 0} if len(metrics) == 1 else {}
+
+
+def _distance(values: pd.Series, target: float) -> pd.Series:
+    return (values.astype(float) - target).abs() / max(abs(target), 1e-12)
+
+
+def _best_rows(runs: pd.DataFrame, best_params: dict[str, Any]) -> pd.Index:
+    """The runs of the sweeper's best configuration; every run when it names no parameter we know."""
+    known = {key: value for key, value in best_params.items() if key in runs.columns}
+    if not known:
+        return runs.index
+    match = pd.Series(True, index=runs.index)
+    for key, value in known.items():
+        match &= runs[key].map(lambda cell, value=value: _close(value, cell) if isinstance(value, float) else str(cell) == str(value))
+    return runs.index[match]
+
+
+def _close(a: Any, b: Any) -> bool:
+    try:
+        return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-12)
+    except (TypeError, ValueError):
+        return False
 
 
 def _results(path: Path) -> dict[str, Any] | None:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None

@@ -24,8 +24,9 @@ def candidate_metrics_files(job_dirs: list[Path]) -> list[str]:
     return [name for name, _ in counts.most_common(5)]
 
 
-def no_metrics_message(sweep_dir: Path, job_dirs: list[Path], metrics_file: str | None, recorded: bool) -> str:
-    """The one-line error for a sweep in which no run reported a number."""
+def no_metrics_message(sweep_dir: Path, job_dirs: list[Path], metrics_file: str | None, recorded: bool, finished: int) -> str:
+    """The one-line error for a sweep in which no run reported a number; `finished` counts the
+    jobs that left a result file."""
     candidates = candidate_metrics_files(job_dirs)
     held = f"the job directories hold {', '.join(candidates)}" if candidates else "the job directories hold no JSON or YAML file"
     if metrics_file:
@@ -33,6 +34,8 @@ def no_metrics_message(sweep_dir: Path, job_dirs: list[Path], metrics_file: str 
         if not found:
             return f"{sweep_dir}: no job directory holds the metrics file {metrics_file!r}; {held}"
         return f"{sweep_dir}: no {metrics_file} holds a metric (a mapping of names to numbers); {held}"
+    if recorded and not finished:
+        return f"{sweep_dir}: no job has finished yet: the sweep is still running, or was killed before any job ended"
     if recorded:
         return (
             f"{sweep_dir}: no run reported a metric: the task function returned no number to record"

@@ -1,31 +1,32 @@
 """The blog's clustermap as plain data: mean objective pivoted, half the parameters on each axis.
 
-A grid keeps its exact values and the blog's clustering. In a random or Bayesian sweep each
+A full grid keeps its exact values and the blog's clustering. In a random or Bayesian sweep each
 configuration would fill a row of its own, so numeric parameters are cut into a few ordered bins
-sized to hold runs; cells that still hold no run show the surrogate's estimate, marked as such.
-Cells whose every run failed are marked failed, never coloured as if measured.
+(report.bins) sized to hold runs, and axes holding numeric parameters keep their natural order.
+Cells that still hold no run show the surrogate's estimate, marked as such, when the surrogate
+explains enough (out-of-bag R² of at least MIN_R2); else they are blank. Cells whose every run
+failed are marked failed, never coloured as if measured. A parameter only some jobs set (a Hydra
+config group) has an `unset` level; cells pairing it with choices that never leave it unset, or
+the reverse, are blank, as no job can land there.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import re
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy.cluster import hierarchy
 
-from report.formatting import format_number, format_value
+from report.bins import NUMERIC, UNSET, choose_bins, cut_into_bins, value_labels
+from report.formatting import MISSING, format_number, format_value
+from report.importance import MIN_R2
 from report.surrogate import Surrogate
 
 MAX_SIDE = 60  # more labels than this on an axis are capped
-MAX_BINS = 8
-CONFIGS_PER_CELL = 2  # what the bins of a random or Bayesian sweep aim for
-NEAR_GRID_SHARE = 0.75  # a sweep that launched this share of its exact cells is a grid with gaps: not binned
 MAX_ANNOTATED_CELLS = 400
-NUMERIC = ("linear", "log")
 
 
 class Heatmap(NamedTuple):
@@ -34,7 +35,7 @@ class Heatmap(NamedTuple):
     rows: list[str]  # parameters on the rows, outermost first
     cols: list[str]
     values: pd.DataFrame  # measured: mean objective of the cell's best scored configuration; NaN elsewhere
-    model: pd.DataFrame  # the surrogate's estimate where no configuration was launched; NaN elsewhere
+    model: pd.DataFrame  # the surrogate's estimate where no configuration was launched (R² >= MIN_R2); NaN elsewhere
     failed: pd.DataFrame  # True where configurations were launched but none has a scored run
     groups: pd.DataFrame  # group id of the configuration shown (best scored, or failed); "" elsewhere
     row_labels: list[str]  # tick labels, in the drawn order
@@ -62,78 +63,27 @@ def split_params(params: list[str], counts: dict[str, int]) -> tuple[list[str], 
     return best[1], best[2]
 
 
-def bin_count(configurations: int, combinations: int, binned: int) -> int:
-    """Bins per binned parameter so that each cell holds about CONFIGS_PER_CELL configurations,
-    `combinations` being the number of value combinations of the parameters kept exact."""
-    per_parameter = (configurations / (CONFIGS_PER_CELL * combinations)) ** (1 / binned)
-    return max(2, min(MAX_BINS, round(per_parameter)))
-
-
-def choose_bins(ranking: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> dict[str, int]:
-    """How many bins each numeric parameter of a sweep that is not a grid is cut into.
-
-    A sweep whose exact cells are nearly all launched (a grid with gaps) is not binned, nor is a
-    parameter with no more distinct values than the bins would have.
-    """
-    configurations = int((ranking["n"] > 0).sum())
-    distinct = {name: ranking[name].nunique(dropna=False) for name in params}
-    if len(ranking.drop_duplicates(params)) >= NEAR_GRID_SHARE * math.prod(distinct.values()):
-        return {}
-    exact = [name for name in params if kinds[name] not in NUMERIC]
-    numeric = [name for name in params if kinds[name] in NUMERIC]
-    while numeric:
-        bins = bin_count(configurations, math.prod(distinct[name] for name in exact), len(numeric))
-        few = [name for name in numeric if distinct[name] <= bins]
-        if not few:
-            return {name: bins for name in numeric}
-        exact += few
-        numeric = [name for name in numeric if name not in few]
-    return {}
-
-
-def cut_into_bins(column: pd.Series, kind: str, bins: int) -> tuple[pd.Series, dict[str, float]]:
-    """Cut a numeric parameter into ordered bins: log-spaced for log-scale parameters, else quantiles.
-
-    Returns each value's bin label (an ordered categorical) and each bin's representative point,
-    where the surrogate is asked: the middle of the printed range, geometric for log-scale ones.
-    """
-    values = column.astype(float)
-    low, high = values.min(), values.max()
-    log = kind == "log" and low > 0
-    if log:
-        edges = np.geomspace(low, high, bins + 1)
+def place_axes(
+    params: list[str], rows: list[str] | None, cols: list[str] | None, counts: dict[str, int], notes: list[str]
+) -> tuple[list[str], list[str]]:
+    """The parameters on rows and on columns: as asked, the rest on the other axis, or the near
+    square split when nothing is asked. A table needs a parameter on each axis: when `rows` (or
+    `cols`) names them all, the last one named goes to the other axis, and a note says so."""
+    rows = [name for name in dict.fromkeys(rows or []) if name in params]
+    cols = [name for name in dict.fromkeys(cols or []) if name in params and name not in rows]
+    if not rows and not cols:
+        return split_params(params, counts)
+    rest = [name for name in params if name not in rows and name not in cols]
+    if cols:
+        rows = rows + rest if rows else rest
     else:
-        edges = np.unique(np.quantile(values.dropna(), np.linspace(0, 1, bins + 1)))
-        if len(edges) < 3:  # ties at the quantiles: even bins rather than a single one
-            edges = np.linspace(low, high, bins + 1)
-    integer = pd.api.types.is_integer_dtype(column)
-    if integer:
-        edges = np.unique(np.round(edges))
-    index = np.clip(np.searchsorted(edges, values, side="left") - 1, 0, len(edges) - 2)
-    lows, highs = edges[:-1].copy(), edges[1:]
-    if integer:  # bins (a, b] hold the integers a+1..b; the first one holds its lower edge too
-        lows[1:] += 1
-    labels = _range_labels(lows, highs, integer)
-    middles = np.sqrt(lows * highs) if log else (lows + highs) / 2
-    codes = np.where(values.isna(), -1, index)
-    cut = pd.Series(pd.Categorical.from_codes(codes, categories=labels, ordered=True), index=column.index)
-    return cut, dict(zip(labels, middles.tolist()))
-
-
-def _range_labels(lows: np.ndarray, highs: np.ndarray, integer: bool) -> list[str]:
-    """`1e-4–1e-3`: as few significant digits as keep each range's ends, and the ranges, apart."""
-    if integer:
-        return [f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}" for low, high in zip(lows, highs)]
-    for digits in range(2, 18):
-        ends = [(_short(low, digits), _short(high, digits)) for low, high in zip(lows, highs)]
-        if all(low != high for low, high in ends) and len(set(ends)) == len(ends):
-            break
-    return [f"{low}–{high}" for low, high in ends]
-
-
-def _short(value: float, digits: int) -> str:
-    """format_number without the exponent's padding: 1e-05 reads 1e-5."""
-    return re.sub(r"e\+?(-?)0*(\d)", r"e\1\2", format_number(float(value), digits))
+        cols = rest
+    for asked, other, flag in ((rows, cols, "--rows"), (cols, rows, "--cols")):
+        if not other:
+            other.append(asked.pop())
+            side = "columns" if flag == "--rows" else "rows"
+            notes.append(f"{flag} names every parameter, but a table needs one on each axis: {other[0]} is on the {side}.")
+    return rows, cols
 
 
 def heatmap_info(
@@ -150,26 +100,14 @@ def heatmap_info(
 
     Each cell shows its best configuration (on a grid the one configuration in it). A cell whose
     configurations all failed is marked failed; a cell with no launched configuration is filled
-    by `surrogate` where there is one, else left blank.
+    by `surrogate` where there is one that explains enough, else left blank.
     """
     if len(params) < 2 or not (ranking["n"] > 0).any():
         return None
     notes: list[str] = []
     ordered = ranking.sort_values("mean", ascending=direction == "min", na_position="last", kind="stable")
-    keys = ordered[params].copy()
-    points: dict[str, dict[str, float]] = {}
-    for name, bins in ({} if full_grid else choose_bins(ranking, params, kinds)).items():
-        keys[name], points[name] = cut_into_bins(ordered[name], kinds[name], bins)
-        spacing = "log-spaced" if kinds[name] == "log" and ordered[name].min() > 0 else "quantile"
-        notes.append(f"{name} is binned into {len(points[name])} {spacing} bins; each cell shows the best configuration in it.")
-    levels = {name: list(points[name]) if name in points else keys[name].drop_duplicates().sort_values().tolist() for name in params}
-    if rows and not cols:
-        cols = [name for name in params if name not in rows]
-    elif cols and not rows:
-        rows = [name for name in params if name not in cols]
-    elif not rows and not cols:
-        rows, cols = split_params(params, {name: len(levels[name]) for name in params})
-    assert rows and cols
+    keys, levels, points = _keys(ordered, params, kinds, {} if full_grid else choose_bins(ranking, params, kinds), notes)
+    rows, cols = place_axes(params, rows, cols, {name: len(levels[name]) for name in params}, notes)
 
     # Best first, so the first configuration of each cell is its best scored one, or a failed one.
     cell = pd.MultiIndex.from_frame(keys[rows + cols])
@@ -178,30 +116,97 @@ def heatmap_info(
     shape = (math.prod(len(levels[name]) for name in rows), math.prod(len(levels[name]) for name in cols))
     row_index, col_index = _axis_index(rows, levels), _axis_index(cols, levels)
 
-    def table(column: pd.Series) -> pd.DataFrame:
-        return pd.DataFrame(column.reindex(every_cell).to_numpy().reshape(shape), index=row_index, columns=col_index)
+    def table(column: pd.Series | np.ndarray) -> pd.DataFrame:
+        cells = column.reindex(every_cell).to_numpy() if isinstance(column, pd.Series) else column
+        return pd.DataFrame(cells.reshape(shape), index=row_index, columns=col_index)
 
     values = table(shown["mean"]).astype(float)
     failed = table(pd.Series(True, index=shown.index)).notna() & values.isna()
     groups = table(shown["group"]).map(lambda group: "" if pd.isna(group) else str(int(group)))
+    possible = table(_possible(keys, every_cell, kinds)).astype(bool)
+    keep_rows, keep_cols = _drop_impossible(possible, notes)
+    values, failed, groups, possible = (frame.iloc[keep_rows, keep_cols] for frame in (values, failed, groups, possible))
     keep_rows, keep_cols = _cap(values, direction, notes)
-    values, failed, groups = (frame.iloc[keep_rows, keep_cols] for frame in (values, failed, groups))
+    values, failed, groups, possible = (frame.iloc[keep_rows, keep_cols] for frame in (values, failed, groups, possible))
 
-    model = _estimate(surrogate, values.isna() & ~failed, points)
-    notes += _cell_notes(values, model, failed, surrogate)
+    trusted = surrogate if surrogate is not None and surrogate.oob_r2 >= MIN_R2 else None
+    model = _estimate(trusted, values.isna() & ~failed & possible, points)
+    notes += _cell_notes(values, model, failed, possible, surrogate)
     # Clustering sees the estimates, and the overall mean where a cell has neither.
     filled = values.fillna(model)
     filled = filled.fillna(float(np.nanmean(filled.to_numpy())))
-    row_linkage = _linkage(filled.to_numpy(), rows, points)
-    col_linkage = _linkage(filled.to_numpy().T, cols, points)
+    ordered_axes = {name for name in params if not full_grid and kinds[name] in NUMERIC}
+    row_linkage = _linkage(filled.to_numpy(), not ordered_axes & set(rows))
+    col_linkage = _linkage(filled.to_numpy().T, not ordered_axes & set(cols))
     row_order = hierarchy.leaves_list(row_linkage) if row_linkage is not None else np.arange(values.shape[0])
     col_order = hierarchy.leaves_list(col_linkage) if col_linkage is not None else np.arange(values.shape[1])
     values, model, failed, groups = (frame.iloc[row_order, col_order] for frame in (values, model, failed, groups))
+    texts = {name: dict(zip(levels[name], value_labels(levels[name]))) for name in params}
     return Heatmap(
-        rows, cols, values, model, failed, groups, _labels(values.index), _labels(values.columns),
+        rows, cols, values, model, failed, groups, _labels(values.index, texts), _labels(values.columns, texts),
         row_linkage, col_linkage, [name for name in params if name in points],
-        _order_sentence(rows, cols, points, row_linkage, col_linkage), notes, values.size <= MAX_ANNOTATED_CELLS,
+        _order_sentence(rows, cols, ordered_axes, points, levels, row_linkage, col_linkage), notes,
+        values.size <= MAX_ANNOTATED_CELLS,
     )
+
+
+def _keys(
+    ordered: pd.DataFrame, params: list[str], kinds: dict[str, str], bins: dict[str, int], notes: list[str]
+) -> tuple[pd.DataFrame, dict[str, list[Any]], dict[str, dict[str, float]]]:
+    """Each configuration's level of each parameter (its bin, its value, or UNSET), each
+    parameter's levels in order (UNSET last), and each binned parameter's bin middles."""
+    keys = pd.DataFrame(index=ordered.index)
+    levels: dict[str, list[Any]] = {}
+    points: dict[str, dict[str, float]] = {}
+    for name in params:
+        column = ordered[name]
+        if name in bins:
+            keys[name], points[name] = cut_into_bins(column, kinds[name], bins[name])
+            levels[name] = list(points[name])
+            spacing = "log-spaced" if kinds[name] == "log" and column.min() > 0 else "quantile"
+            count = len([label for label in points[name] if label != UNSET])
+            notes.append(f"{name} is binned into {count} {spacing} bins; each cell shows the best configuration in it.")
+        else:
+            keys[name] = column.astype(object).where(column.notna(), UNSET)
+            levels[name] = column.dropna().drop_duplicates().sort_values().tolist() + [UNSET] * bool(column.isna().any())
+    return keys, levels, points
+
+
+def _possible(keys: pd.DataFrame, every_cell: pd.MultiIndex, kinds: dict[str, str]) -> np.ndarray:
+    """Whether a job could land in each cell. Where some parameter is unset (Hydra config groups),
+    a cell is possible when some job left the same parameters unset and, for every categorical
+    parameter, some job with the cell's choice did: `adam` with a `momentum` value is not."""
+    names = list(every_cell.names)
+    cells = every_cell.to_frame(index=False)
+    launched_unset = _unset(keys[names])
+    if not launched_unset.any():
+        return np.ones(len(cells), dtype=bool)
+    cell_unset = _unset(cells[names])
+    launched, wanted = list(map(tuple, launched_unset)), list(map(tuple, cell_unset))
+    patterns = set(launched)
+    possible = np.array([pattern in patterns for pattern in wanted], dtype=bool)
+    for name in (name for name in names if kinds[name] not in NUMERIC):
+        seen = set(zip(keys[name].astype(object), launched))
+        possible &= np.array([pair in seen for pair in zip(cells[name].astype(object), wanted)])
+    return possible
+
+
+def _unset(frame: pd.DataFrame) -> np.ndarray:
+    return np.column_stack([frame[name].astype(object).to_numpy() == UNSET for name in frame.columns])
+
+
+def _drop_impossible(possible: pd.DataFrame, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows and columns where a job could land at all."""
+    kept = []
+    for axis, name in ((1, "rows"), (0, "columns")):
+        any_possible = possible.any(axis=axis).to_numpy()
+        if not any_possible.all():
+            notes.append(
+                f"{int((~any_possible).sum())} {name} are left out: they pair a parameter's unset value with choices that "
+                f"always set it, or the reverse (Hydra config groups), so no job can land there."
+            )
+        kept.append(np.flatnonzero(any_possible))
+    return kept[0], kept[1]
 
 
 def _axis_index(names: list[str], levels: dict[str, list[Any]]) -> pd.Index:
@@ -226,7 +231,8 @@ def _cap(values: pd.DataFrame, direction: str, notes: list[str]) -> tuple[np.nda
 
 def _estimate(surrogate: Surrogate | None, empty: pd.DataFrame, points: dict[str, dict[str, float]]) -> pd.DataFrame:
     """The surrogate's prediction in each `empty` cell, at the cell's representative point: a bin's
-    middle, a category itself. Cells the surrogate cannot place (a value it never saw) stay NaN."""
+    middle, a category itself, missing for UNSET. Cells the surrogate cannot place (a value it
+    never saw) stay NaN."""
     model = pd.DataFrame(np.nan, index=empty.index, columns=empty.columns)
     cells = list(zip(*np.nonzero(empty.to_numpy())))
     if surrogate is None or not cells:
@@ -235,59 +241,71 @@ def _estimate(surrogate: Surrogate | None, empty: pd.DataFrame, points: dict[str
     for i, j in cells:
         key = dict(zip(empty.index.names, _key(empty.index[i]))) | dict(zip(empty.columns.names, _key(empty.columns[j])))
         features.append([_feature(surrogate, name, key[name], points) for name in surrogate.X.columns])
-    X = pd.DataFrame(features, columns=surrogate.X.columns, dtype=float)
-    placed = X.notna().all(axis=1).to_numpy()
+    placed = np.array([None not in row for row in features], dtype=bool)
     if placed.any():
-        predicted = surrogate.model.predict(X[placed])
-        for (i, j), value in zip(itertools.compress(cells, placed), predicted):
+        X = pd.DataFrame(list(itertools.compress(features, placed)), columns=surrogate.X.columns, dtype=float)
+        for (i, j), value in zip(itertools.compress(cells, placed), surrogate.model.predict(X)):
             model.iat[i, j] = value
     return model
 
 
-def _feature(surrogate: Surrogate, name: str, value: Any, points: dict[str, dict[str, float]]) -> float:
+def _feature(surrogate: Surrogate, name: str, value: Any, points: dict[str, dict[str, float]]) -> float | None:
+    """The surrogate's input for one parameter's level; None where it cannot place it."""
     if name in points:
         return points[name][value]
     if name in surrogate.categories:
-        text = format_value(value)
-        return float(surrogate.categories[name].index(text)) if text in surrogate.categories[name] else np.nan
-    return float(value)
+        text = MISSING if value == UNSET else format_value(value)  # how fit_surrogate coded an unset value
+        return float(surrogate.categories[name].index(text)) if text in surrogate.categories[name] else None
+    return np.nan if value == UNSET else float(value)  # the forest routes missing values as it learnt
 
 
 def _key(label: Any) -> tuple[Any, ...]:
     return label if isinstance(label, tuple) else (label,)
 
 
-def _labels(index: pd.Index) -> list[str]:
-    """Tick labels: a few significant digits, the parameters of a level joined by ` · `."""
-    return [" · ".join(format_number(value, 4) for value in _key(label)) for label in index]
+def _labels(index: pd.Index, texts: dict[str, dict[Any, str]]) -> list[str]:
+    """Tick labels: each level as its parameter writes it, the parameters of a label joined by ` · `."""
+    return [" · ".join(texts[name][value] for name, value in zip(index.names, _key(label))) for label in index]
 
 
-def _linkage(data: np.ndarray, names: list[str], points: dict[str, dict[str, float]]) -> np.ndarray | None:
-    """The blog's clustering (seaborn's average linkage) of an axis, unless it holds a binned
-    parameter, whose bins keep their natural order, or has a single label."""
-    if len(data) < 2 or any(name in points for name in names):
+def _linkage(data: np.ndarray, cluster: bool) -> np.ndarray | None:
+    """The blog's clustering (seaborn's average linkage) of an axis, if `cluster` and it has two labels."""
+    if not cluster or len(data) < 2:
         return None
     return hierarchy.linkage(data, method="average", metric="euclidean")
 
 
-def _order_sentence(rows: list[str], cols: list[str], points: dict[str, Any], row_linkage: Any, col_linkage: Any) -> str:
-    """Which axes are clustered and which keep their bins in order, for the caption."""
-    binned = [axis for axis, names in (("rows", rows), ("columns", cols)) if any(name in points for name in names)]
+def _order_sentence(
+    rows: list[str], cols: list[str], kept: set[str], points: dict[str, Any], levels: dict[str, list[Any]],
+    row_linkage: Any, col_linkage: Any,
+) -> str:
+    """Which axes are clustered and which keep their numeric parameters in order, for the caption."""
     clustered = [axis for axis, linkage in (("rows", row_linkage), ("columns", col_linkage)) if linkage is not None]
-    parts = []
-    if clustered:
-        parts.append(f"{' and '.join(clustered)} are ordered by hierarchical clustering")
-    if binned:
-        parts.append(f"{' and '.join(binned)} hold binned parameters, kept in increasing order and never reordered by clustering")
+    parts = [f"{' and '.join(clustered)} are ordered by hierarchical clustering"] if clustered else []
+    kept_axes = []
+    for axis, names in (("rows", rows), ("columns", cols)):
+        described = [f"{name} in bins" if name in points else name for name in names if name in kept]
+        if any(UNSET in levels[name] for name in names if name in kept):
+            described.append("unset last")
+        if described:
+            kept_axes.append(f"{axis} ({', '.join(described)})")
+    if kept_axes:
+        parts.append(
+            f"{' and '.join(kept_axes)} hold numeric parameters, kept in increasing order and never reordered by "
+            f"clustering, as the sweep is not a full grid"
+        )
     sentence = "; ".join(parts)
     return sentence[:1].upper() + sentence[1:] + "." if parts else ""
 
 
-def _cell_notes(values: pd.DataFrame, model: pd.DataFrame, failed: pd.DataFrame, surrogate: Surrogate | None) -> list[str]:
-    """Say which cells are not measured: estimated by the model, failed, or blank."""
+def _cell_notes(
+    values: pd.DataFrame, model: pd.DataFrame, failed: pd.DataFrame, possible: pd.DataFrame, surrogate: Surrogate | None
+) -> list[str]:
+    """Say which cells are not measured: estimated by the model, failed, impossible or blank, and why."""
     notes = []
+    empty = values.isna() & model.isna() & ~failed
     estimated, n_failed = int(model.notna().sum().sum()), int(failed.sum().sum())
-    blank = int((values.isna() & model.isna() & ~failed).sum().sum())
+    impossible, blank = int((empty & ~possible).sum().sum()), int((empty & possible).sum().sum())
     if estimated:
         notes.append(
             f"{estimated} of {values.size} cells hold no run: hatched, with values marked ≈, they show the estimate of a "
@@ -295,6 +313,16 @@ def _cell_notes(values: pd.DataFrame, model: pd.DataFrame, failed: pd.DataFrame,
         )
     if n_failed:
         notes.append(f"{n_failed} of {values.size} cells are marked failed (grey, cross-hatched): their configurations were launched, but every run failed or left no result.")
-    if blank:
+    if impossible:
+        notes.append(
+            f"{impossible} of {values.size} cells pair a parameter's unset value with choices that always set it, or the "
+            f"reverse (Hydra config groups): no job can land there, so they are blank."
+        )
+    if blank and surrogate is not None and surrogate.oob_r2 < MIN_R2:
+        notes.append(
+            f"{blank} of {values.size} cells have no run and are left blank: the random-forest surrogate explains too little "
+            f"(out-of-bag R² {format_number(surrogate.oob_r2, 2)}, below {format_number(MIN_R2, 2)}) to estimate them."
+        )
+    elif blank:
         notes.append(f"{blank} of {values.size} cells have no run and are left blank.")
     return notes

@@ -24,7 +24,7 @@ from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Kernel, WhiteK
 
 MIN_VARIANCE = 1e-10  # relative to the objective's spread: keeps the matrices invertible
 LENGTH_BOUND = 30.0  # features span [0, 1]: a length scale this long is a flat direction
-TIED = 1e-12  # draws this close (relative) are one value: the model cannot tell them apart  # a feature whose length scale reaches this has no effect worth modelling
+TIED = 1e-12  # draws this close (relative) are one value: the model cannot tell them apart
 # Variances independent between configurations, relative to the objective's spread, over which
 # the posterior is integrated (a flat prior in log scale).
 INDEPENDENT_GRID = 10.0 ** np.arange(-5.0, 1.01, 0.5)

@@ -10,10 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 
 RESULT_FILE = "sweep_result.json"
+# Written into the sweep directory by Optuna's sweeper and by ours: the sweeper's best.
+RESULTS_FILE = "optimization_results.yaml"
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Written by the callback into the sweep directory when the sweep starts: how it was launched.
 LAUNCH_FILE = "sweep_launch.json"
 FORMAT_VERSION = 1

@@ -26,7 +26,7 @@ MAX_REFIT_ROWS = 2000
 class Surrogate(NamedTuple):
     model: RandomForestRegressor
     X: pd.DataFrame  # every scored run's parameters, categorical ones as ordinal codes
-    categories: dict[str, list[Any]]  # code -> value of each categorical or boolean parameter
+    categories: dict[str, list[Any]]  # code -> value of each categorical or boolean parameter, of completed runs only
     background: pd.DataFrame  # a sample of X: the runs of the individual curves and of importance
     oob_r2: float  # out-of-bag R²: how far to trust the curves
     y: np.ndarray  # the objective of each row of X
@@ -40,9 +40,8 @@ def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], 
     columns, categories = {}, {}
     for name in params:
         if kinds[name] in ("categorical", "boolean"):
-            codes = pd.Categorical(scored[name].map(format_value))
-            categories[name] = list(codes.categories)
-            columns[name] = codes.codes.astype(float)
+            categories[name] = category_values(scored[name])
+            columns[name] = pd.Categorical(scored[name].map(format_value), categories=categories[name]).codes.astype(float)
         else:
             columns[name] = scored[name].astype(float).to_numpy()
     X = pd.DataFrame(columns, index=scored.index)
@@ -50,6 +49,11 @@ def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], 
     model = _forest(oob_score=True).fit(X, y)
     background = X.sample(min(len(X), BACKGROUND_SIZE), random_state=0).sort_index()
     return Surrogate(model, X, categories, background, float(model.oob_score_), y)
+
+
+def category_values(column: pd.Series) -> list[str]:
+    """A categorical or boolean parameter's distinct values as text, sorted: the order of its codes."""
+    return sorted(set(column.map(format_value)))
 
 
 def bootstrap_refits(surrogate: Surrogate, count: int = REFITS, max_rows: int = MAX_REFIT_ROWS) -> list[RandomForestRegressor]:

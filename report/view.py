@@ -22,6 +22,10 @@ from report.repeats import RepeatVariance
 from report.surrogate import REFITS
 
 RUN_COLUMNS = ("job", "job_dir", "status", "duration")
+MAX_COLUMNS = 6  # parameters that get a column each; more share one wrapping column
+MAX_METRIC_COLUMNS = 4  # likewise for metrics, whose headers are longer
+# Keys of those shared columns; the leading space keeps them apart from any parameter's name.
+CONFIGURATION, METRICS, OTHER_METRICS = " configuration", " metrics", " other metrics"
 RANKING_ROWS = 50  # the rest are in results.csv, by group id
 MAX_LISTED = 8  # values named in a note before "and N more"
 
@@ -72,31 +76,46 @@ def best_view(ranking: pd.DataFrame, params: list[str], objective: str, other_me
 def ranking_view(ranking: pd.DataFrame, params: list[str], objective: str, other_metrics: list[str], shown: int = RANKING_ROWS) -> dict[str, Any]:
     """The ranking's rows as cells. Spread columns (std, interval, min, max) only where some
     configuration was repeated: with one run each they repeat the mean or are empty, and a
-    table narrow enough for the page is worth more than columns that say nothing."""
+    table narrow enough for the page is worth more than columns that say nothing. Past
+    MAX_COLUMNS parameters (MAX_METRIC_COLUMNS other metrics) they share one wrapping column, so that the table
+    still fits the page and the mean stays in view."""
     repeated = bool((ranking["n"] >= 2).any())
     spread = [("std", "std"), ("ci", "95% CI"), ("min", "min"), ("max", "max")] if repeated else []
+    param_columns = [(name, name) for name in params] if len(params) <= MAX_COLUMNS else [(CONFIGURATION, "configuration")]
+    metric_columns = [(name, f"mean {name}") for name in other_metrics] if len(other_metrics) <= MAX_METRIC_COLUMNS else [(OTHER_METRICS, "other metrics (mean)")]
     columns = [
-        ("rank", "rank"), ("group", "group"), *((name, name) for name in params), ("runs", "runs"), ("failed", "failed"),
-        ("n", "n"), ("mean", f"mean {objective}"), *spread, *((name, f"mean {name}") for name in other_metrics),
+        ("rank", "rank"), ("group", "group"), *param_columns, ("runs", "runs"), ("failed", "failed"),
+        ("n", "n"), ("mean", f"mean {objective}"), *spread, *metric_columns,
     ]
     rows = []
     for record in ranking.head(shown).to_dict("records"):
-        cells = [_interval_cell(record) if name == "ci" else _ranking_cell(record[name], name in params) for name, _ in columns]
+        cells = [_ranking_column(name, record, params, other_metrics) for name, _ in columns]
         rows.append({"cells": cells, "overrides": overrides_text(record, params)})
     headers = [word_parts(header) for _, header in [*columns, ("", "overrides")]]
     return {"headers": headers, "rows": rows, "total": len(ranking), "hidden": max(0, len(ranking) - shown)}
 
 
-def _ranking_cell(value: Any, is_param: bool) -> dict[str, str | None]:
-    return {"text": format_param(value) if is_param else format_number(value), "exact": format_exact(value) if isinstance(value, float) else None}
+def _ranking_column(name: str, record: dict[str, Any], params: list[str], other_metrics: list[str]) -> dict[str, Any]:
+    if name == "ci":
+        return _interval_cell(record)
+    if name == CONFIGURATION:
+        return {"text": short_overrides(record, params), "exact": overrides_text(record, params), "wrap": True}
+    if name == OTHER_METRICS:
+        return {"text": " ".join(f"{metric}={format_number(record[metric])}" for metric in other_metrics), "exact": None, "wrap": True}
+    return _ranking_cell(record[name], name in params)
+
+
+def _ranking_cell(value: Any, is_param: bool) -> dict[str, Any]:
+    return {"text": format_param(value) if is_param else format_number(value), "exact": format_exact(value) if isinstance(value, float) else None, "wrap": False}
 
 
 def _interval_cell(record: dict[str, Any]) -> dict[str, str | None]:
     if pd.isna(record["ci_low"]):
-        return {"text": MISSING, "exact": None}
+        return {"text": MISSING, "exact": None, "wrap": False}
     return {
         "text": f"{format_number(record['ci_low'])} – {format_number(record['ci_high'])}",
         "exact": f"{format_exact(record['ci_low'])} to {format_exact(record['ci_high'])}",
+        "wrap": False,
     }
 
 
@@ -116,21 +135,25 @@ def runs_view(sweep: Sweep) -> dict[str, Any]:
     runs = sweep.runs
     dir_is_number = (runs["job_dir"] == runs["job"].astype("string")).all()
     names = [name for name in RUN_COLUMNS[:3] if not (name == "job_dir" and dir_is_number)]
-    names += [*sweep.params, *sweep.metrics, RUN_COLUMNS[3]]
+    params = sweep.params if len(sweep.params) <= MAX_COLUMNS else [CONFIGURATION]
+    names += [*params, *(sweep.metrics if len(sweep.metrics) <= MAX_METRIC_COLUMNS else [METRICS]), RUN_COLUMNS[3]]
     rows = []
     for record in sweep.runs.to_dict("records"):
+        record[CONFIGURATION] = short_overrides(record, sweep.params)
+        record[METRICS] = " ".join(f"{metric}={format_number(record[metric])}" for metric in sweep.metrics)
         rows.append(
             {
                 "status": record["status"],
                 "cells": [_run_cell(name, record[name], sweep.params) for name in names],
                 "titles": [_full_value(record[name]) if name in sweep.params else None for name in names],
+                "wrap": [name in (CONFIGURATION, METRICS) for name in names],
                 # Sorting reads "1.5 s" as a number; "4 min 05 s" needs the seconds beside it.
                 "duration": f"{record['duration']:.3f}" if record["duration"] >= 60 else None,
                 "error": None if pd.isna(record["error"]) else f"{record['error_type']}: {record['error']}",
                 "traceback": None if pd.isna(record["traceback"]) else record["traceback"],
             }
         )
-    return {"headers": [word_parts(name) for name in [*names, "error"]], "rows": rows}
+    return {"headers": [word_parts(name.strip()) for name in [*names, "error"]], "rows": rows}
 
 
 def word_parts(text: str) -> list[str]:
@@ -142,7 +165,7 @@ def word_parts(text: str) -> list[str]:
 def _run_cell(name: str, value: Any, params: list[str]) -> str:
     if name == "duration":
         return format_duration(value)
-    if name in ("job_dir", "status"):
+    if name in ("job_dir", "status", CONFIGURATION, METRICS):
         return format_value(value)
     return format_param(value) if name in params else format_number(value)
 
@@ -206,16 +229,29 @@ def pictures_view(analysis: Analysis, figures: Figures) -> dict[str, Any]:
 def _dependence_failures(dependence: Dependence) -> list[str]:
     """Where the dependence figures show failed runs instead of values, in words."""
     notes = []
+    exact = dependence.surrogate_r2 is None
     for curve in dependence.curves:
         counts = [(value, failed, total) for value, failed, total in zip(curve.x, curve.failed or [], curve.configurations or []) if failed]
+        if not exact:  # the forest's value rests on the completed runs; only a value with none is missing
+            counts = [(value, failed, total) for value, failed, total in counts if failed == total]
         if counts:
-            at = ", ".join(f"{format_number(value)} ({'all ' if failed == total else ''}{failed} of {total})" for value, failed, total in counts[:MAX_LISTED])
             more = f" and {len(counts) - MAX_LISTED} more values" if len(counts) > MAX_LISTED else ""
-            notes.append(f"{curve.param}: configurations failed at {at}{more}. A hollow point is the mean of those that completed; ✕ marks a value where none did.")
+            if exact:
+                at = ", ".join(f"{format_number(value)} ({'all ' if failed == total else ''}{failed} of {total})" for value, failed, total in counts[:MAX_LISTED])
+                notes.append(f"{curve.param}: configurations failed at {at}{more}.")
+            else:
+                at = ", ".join(f"{format_number(value)} (all {total} runs)" for value, failed, total in counts[:MAX_LISTED])
+                notes.append(f"{curve.param}: every run failed at {at}{more}, so the model has no value there; ✕ marks it.")
+    if exact and notes:
+        notes.append(
+            "As configurations failed, the grid is unbalanced: each point of the curves is the main-effects estimate (a least-squares "
+            "additive fit of the completed configurations' means, averaged over the full grid of the other parameters) rather than a mean "
+            "over a different subset of them at each value. A hollow point marks a value where some failed; ✕ one where none completed."
+        )
     for surface in dependence.surfaces:
         cells = sum(map(sum, surface.failed))
         if cells:
-            where = "" if dependence.surrogate_r2 is None else " among the launched runs nearest to them"
+            where = "" if exact else " among the launched runs nearest to them"
             notes.append(f"{' × '.join(surface.params)}: {cells} of {len(surface.x) * len(surface.y)} cells have no completed run{where}, and are hatched as failed.")
     return notes
 

@@ -36,7 +36,7 @@ def metrics_of(return_value: Any) -> dict[str, Any]:
     sequence (a multi-objective Optuna task returns one) as `objective_0`, `objective_1`..."""
     if return_value is None:
         return {}
-    if isinstance(return_value, Mapping):
+    if isinstance(return_value, Mapping) or (hasattr(return_value, "keys") and hasattr(return_value, "items")):  # a dict, a pandas Series
         return {str(name): _scalar(value) for name, value in return_value.items()}
     if hasattr(return_value, "tolist") and not isinstance(return_value, (str, bytes)):
         return_value = return_value.tolist()  # a numpy array or tensor: a number, or a list of them

@@ -107,7 +107,19 @@ def wide_report(module_dir) -> Path:
     return build_report(sweep).html
 
 
-@pytest.mark.parametrize("report", ["demo_report", "troubled_report", "wide_report"])
+@pytest.fixture(scope="module")
+def many_parameters_report(module_dir) -> Path:
+    """Fifteen swept parameters with long dotted names, and seven metrics."""
+    sweep = module_dir / "many-parameters"
+    rng = __import__("random").Random(1)
+    for num in range(20):
+        overrides = [f"model.layer_{i}.dropout_rate={rng.uniform(0, 0.5)!r}" for i in range(13)]
+        overrides += [f"optimizer.learning_rate={10 ** rng.uniform(-5, -1)!r}", f"optimizer.name={rng.choice(['sgd_momentum', 'adamw'])}"]
+        make_job(sweep, str(num), overrides, num, metrics={f"validation_metric_number_{k}": rng.random() for k in range(7)})
+    return build_report(sweep).html
+
+
+@pytest.mark.parametrize("report", ["demo_report", "troubled_report", "wide_report", "many_parameters_report"])
 def test_no_table_is_wider_than_its_container_at_1280px(browser, request, report):
     visit = Visit(browser, request.getfixturevalue(report), width=1280)
     overflowing = visit.page.evaluate(

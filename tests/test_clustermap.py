@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 
 import report.figures.clustermap as clustermap
+from scipy.cluster import hierarchy
+
 from report.figures import STYLE
+from report.importance import MIN_R2
 from report.params import is_full_grid, param_kinds
 from report.pivot import heatmap_info
 from report.ranking import rank_configurations
@@ -40,7 +43,8 @@ def analyse(runs: pd.DataFrame, **axes):
 
 
 def ends(label: str) -> tuple[str, str]:
-    low, _, high = label.partition("–")
+    """The two ends of a bin's label `−1e−4 to 2e−3` as Python reads numbers; a value's twice."""
+    low, _, high = label.replace("\N{MINUS SIGN}", "-").partition(" to ")
     return low, high or low
 
 
@@ -78,7 +82,7 @@ def test_binned_labels_are_readable_ranges_in_increasing_order():
     for label in {label.split(" · ")[0] for label in info.row_labels} | set(info.col_labels):
         low, high = ends(label)
         assert len(significant(low)) <= 6 and len(significant(high)) <= 6, label
-        assert "–" not in label or low != high, f"{label}: a range whose ends print the same"
+        assert " to " not in label or low != high, f"{label}: a range whose ends print the same"
     assert "never reordered by clustering" in info.order
 
 
@@ -170,3 +174,185 @@ def test_colour_bar_keeps_clear_of_the_title(monkeypatch):
         colour_bar = next(axis for axis in figure.axes if "is better" in axis.get_ylabel())
         assert not title.overlaps(colour_bar.get_tightbbox(renderer))
         plt.close(figure)
+
+
+# Regression tests of the review: config groups, --rows naming all, a weak surrogate, numeric
+# axes outside grids, negative labels, and binning in a module of its own.
+
+GROUPS = ["opt", "lr", "momentum"]
+UNSET = "unset"
+
+
+def with_unset(runs: pd.DataFrame) -> pd.DataFrame:
+    return runs.assign(momentum=runs["momentum"].astype(object).where(runs["momentum"].notna(), UNSET))
+
+
+def config_group_runs() -> pd.DataFrame:
+    """Hydra's config-group pattern: sgd x lr x momentum, and adam x lr with no momentum at all;
+    adam at lr=0.001 holds the best run."""
+    rng = np.random.default_rng(3)
+    configurations = [{"opt": "sgd", "lr": lr, "momentum": m} for lr in (0.001, 0.01, 0.1) for m in (0.5, 0.9)]
+    configurations += [{"opt": "adam", "lr": lr, "momentum": np.nan} for lr in (0.001, 0.01, 0.1)]
+    runs = pd.DataFrame(configurations)
+    runs["status"] = "completed"
+    runs["loss"] = runs["lr"] + 0.1 * (runs["opt"] == "sgd") + rng.uniform(0, 0.01, len(runs))
+    return runs
+
+
+def analyse_groups(runs: pd.DataFrame, **axes):
+    ranking = rank_configurations(runs, GROUPS, "loss", "min", [])
+    kinds = param_kinds(runs, GROUPS)
+    surrogate = fit_surrogate(runs, GROUPS, kinds, "loss")
+    full_grid = is_full_grid(ranking, GROUPS)
+    return ranking, heatmap_info(ranking, GROUPS, kinds, "min", full_grid, surrogate=surrogate, **axes)
+
+
+def test_a_config_group_parameter_keeps_unset_as_a_level_of_its_own():
+    runs = config_group_runs()
+    _, info = analyse_groups(runs, rows=["lr"], cols=["opt", "momentum"])
+    assert not info.binned, "3 lr values and 2 momentum values are never cut into bins"
+    expected = with_unset(runs).pivot_table(values="loss", index="lr", columns=["opt", "momentum"], aggfunc="mean")
+    pd.testing.assert_frame_equal(info.values, expected.reindex_like(info.values), check_names=False)
+    assert info.values.notna().all().all() and info.model.isna().all().all(), "every shown cell is measured"
+    assert info.values.min().min() == pytest.approx(runs["loss"].min()), "adam's best run is in the map"
+    assert info.row_labels == ["0.001", "0.01", "0.1"]
+    assert info.col_labels == ["adam · unset", "sgd · 0.5", "sgd · 0.9"], "columns no job can reach are left out"
+
+
+def test_cells_no_job_can_reach_are_blank_never_estimated():
+    runs = config_group_runs()
+    _, info = analyse_groups(runs, rows=["opt"], cols=["lr", "momentum"])
+    assert info.row_labels == ["adam", "sgd"]
+    assert info.col_labels == [f"{lr} · {m}" for lr in ("0.001", "0.01", "0.1") for m in ("0.5", "0.9", UNSET)]
+    measured = with_unset(runs).set_index(["opt", "lr", "momentum"])["loss"]
+    for (opt, lr, momentum), value in info.values.stack(level=[0, 1], future_stack=True).items():
+        if (opt, lr, momentum) in measured.index:
+            assert value == pytest.approx(measured[(opt, lr, momentum)])
+        else:
+            assert np.isnan(value) and np.isnan(info.model.loc[opt, (lr, momentum)])
+    assert info.model.isna().all().all() and not info.failed.any().any()
+    assert info.values.loc["adam", (0.001, UNSET)] == pytest.approx(runs["loss"].min())
+    assert any("9 of 18 cells pair a parameter's unset value" in note for note in info.notes)
+
+
+def test_a_config_group_map_is_drawn_with_its_blank_cells(monkeypatch):
+    _, info = analyse_groups(config_group_runs(), rows=["opt"], cols=["lr", "momentum"])
+    figure = drawn(info, "value", monkeypatch)
+    written = [text.get_text() for text in texts(figure)]
+    assert len(written) == int(info.values.notna().sum().sum()) == 9 and not any("≈" in text for text in written)
+    assert "unset" in " ".join(label.get_text() for label in figure.axes[0].get_xticklabels())
+    plt.close("all")
+
+
+def test_a_random_sweep_never_bins_a_parameter_with_few_set_values():
+    rng = np.random.default_rng(5)
+    n = 60
+    runs = pd.DataFrame({"opt": rng.choice(["sgd", "adam"], n), "lr": 10 ** rng.uniform(-4, -1, n)})
+    runs["momentum"] = np.where(runs["opt"] == "sgd", rng.choice([0.5, 0.9], n), np.nan)
+    runs["status"] = "completed"
+    runs["loss"] = np.log10(runs["lr"]) ** 2 + (runs["opt"] == "sgd") + rng.normal(0, 0.1, n)
+    ranking, info = analyse_groups(runs, rows=["lr"], cols=["opt", "momentum"])
+    assert info.binned == ["lr"]
+    assert info.col_labels == ["adam · unset", "sgd · 0.5", "sgd · 0.9"]
+    lr_edges = np.geomspace(ranking["lr"].min(), ranking["lr"].max(), len(info.row_labels) + 1)
+    lr_bin = pd.cut(ranking["lr"], lr_edges, include_lowest=True, labels=list(info.values.index))
+    expected = ranking.groupby([lr_bin, ranking["opt"], with_unset(ranking)["momentum"]], observed=True)["mean"].min()
+    for (lr, opt, momentum), mean in expected.items():
+        assert info.values.loc[lr, (opt, momentum)] == pytest.approx(mean)
+    assert info.values.notna().sum().sum() == len(expected)
+
+
+def test_rows_naming_every_parameter_put_the_last_one_on_the_columns():
+    _, _, info = analyse(random_runs(20, seed=3), rows=PARAMS)
+    assert info.rows == PARAMS[:-1] and info.cols == PARAMS[-1:]
+    assert any("--rows names every parameter" in note for note in info.notes)
+    _, _, info = analyse(random_runs(20, seed=3), cols=PARAMS)
+    assert info.rows == PARAMS[-1:] and info.cols == PARAMS[:-1]
+
+
+def test_a_report_is_written_when_rows_name_every_parameter(tmp_path):
+    import handmade
+    from report.build import build_report
+
+    configurations = [{"lr": lr, "opt": opt, "depth": depth} for lr in (0.1, 0.01) for opt in ("sgd", "adam") for depth in (2, 4)]
+    handmade.write_sweep(tmp_path, configurations, lambda c, seed: {"loss": c["lr"] + c["depth"] + (c["opt"] == "sgd")})
+    written = build_report(tmp_path, rows=["lr", "opt", "depth"])
+    html = written.html.read_text()
+    assert "pivoted with <code>lr, opt</code> on the rows and <code>depth</code> on the columns" in html
+    assert "--rows names every parameter" in html
+
+
+def noise_runs() -> pd.DataFrame:
+    """A Bayesian-like sweep (most trials near one lr) whose loss is pure noise."""
+    runs = pd.concat([random_runs(30, seed=11, lr_low=-3.5, lr_high=-2.5), random_runs(6, seed=12)], ignore_index=True)
+    runs["loss"] = np.random.default_rng(0).normal(0, 1, len(runs))
+    return runs
+
+
+def test_a_surrogate_that_explains_nothing_fills_no_cell():
+    ranking, surrogate, info = analyse(noise_runs(), rows=["lr"], cols=["depth", "optimizer"])
+    assert surrogate.oob_r2 < MIN_R2
+    empty = info.values.isna() & ~info.failed
+    assert empty.any().any() and info.model.isna().all().all()
+    assert any(f"{int(empty.sum().sum())} of {info.values.size} cells have no run and are left blank" in note and "below 0.3" in note for note in info.notes)
+    assert not any("≈" in note for note in info.notes)
+
+
+def test_numeric_axes_keep_their_order_outside_full_grids():
+    rng = np.random.default_rng(2)
+    runs = pd.DataFrame({"a": rng.integers(-2**40, 2**40, 60), "b": rng.integers(0, 4, 60) * 1000, "c": rng.choice(["x", "y"], 60)})
+    runs["status"], runs["loss"] = "completed", rng.uniform(0, 1, 60)
+    params = ["a", "b", "c"]
+    ranking = rank_configurations(runs, params, "loss", "min", [])
+    info = heatmap_info(ranking, params, param_kinds(runs, params), "min", False, rows=["a"], cols=["b", "c"])
+    assert info.binned == ["a"]
+    assert info.col_linkage is None and info.row_linkage is None
+    assert list(info.values.columns) == sorted(itertools.product(sorted(runs["b"].unique()), sorted(runs["c"].unique())))
+    assert info.col_labels[:3] == ["0 · x", "0 · y", "1000 · x"]
+    assert "Rows (a in bins) and columns (b) hold numeric parameters" in info.order and "never reordered by clustering" in info.order
+    best = ranking.groupby(["b", "c"])["mean"].min()
+    pd.testing.assert_series_equal(info.values.min(), best.reindex(info.values.columns), check_names=False)
+
+
+def test_a_full_grid_keeps_the_blogs_clustering():
+    runs, ranking = grid_with_a_failed_cell()
+    info = heatmap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
+    filled = info.values.fillna(np.nanmean(info.values.to_numpy()))
+    expected = hierarchy.linkage(filled.reindex(index=sorted(filled.index)).to_numpy(), "average")
+    assert info.row_linkage == pytest.approx(expected)
+
+
+def test_negative_bins_read_as_numbers():
+    rng = np.random.default_rng(2)
+    runs = pd.DataFrame({"a": rng.uniform(-1000, -1, 60), "b": rng.uniform(-5, 5, 60), "c": rng.choice(["x", "y"], 60)})
+    runs["status"], runs["loss"] = "completed", rng.uniform(0, 1, 60)
+    params = ["a", "b", "c"]
+    ranking = rank_configurations(runs, params, "loss", "min", [])
+    info = heatmap_info(ranking, params, param_kinds(runs, params), "min", False, rows=["a"], cols=["b", "c"])
+    assert info.binned == ["a", "b"]
+    for labels in (info.row_labels, list(dict.fromkeys(label.split(" · ")[0] for label in info.col_labels))):
+        assert all("-" not in label and " to " in label for label in labels), labels
+        assert len({"e" in label for label in labels}) == 1, f"one notation: {labels}"
+    assert all(label.startswith("\N{MINUS SIGN}") and " to \N{MINUS SIGN}" in label for label in info.row_labels)
+    assert float(ends(info.row_labels[0])[0]) == pytest.approx(ranking["a"].min(), rel=0.05)
+    # Independently: quantile bins of a, in increasing order, each holding the values it says.
+    a_bin = pd.qcut(ranking["a"], len(info.row_labels), labels=info.row_labels)
+    for label, values in ranking["a"].groupby(a_bin, observed=True):
+        low, high = map(float, ends(label))
+        assert low - 0.05 * abs(low) <= values.min() and values.max() <= high + 0.05 * abs(high), label  # to 2 digits
+    expected = ranking.groupby(a_bin, observed=True)["mean"].min()
+    pd.testing.assert_series_equal(info.values.min(axis=1), expected.reindex(info.values.index), check_names=False)
+
+
+def test_binning_lives_in_its_own_module():
+    import inspect
+
+    import report.bins as bins
+    import report.pivot as pivot
+
+    for name in ("choose_bins", "cut_into_bins", "range_labels", "value_labels", "bin_count", "grid_cells"):
+        function = getattr(bins, name)
+        assert function.__module__ == "report.bins" and function.__doc__
+        assert "return" in inspect.get_annotations(function)
+    assert not [name for name, value in vars(pivot).items() if inspect.isfunction(value) and value.__module__ == "report.pivot" and "bin" in name]
+    assert len(bins.__doc__.split()) > 40, "the module says why it exists"

@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.container import BarContainer
+from sklearn.inspection import partial_dependence
 
 import handmade
 from report.build import build_report
-from report.dependence import dependence_info, exact_curve, exact_surface, surrogate_surface
+from report.dependence import dependence_info, exact_curve, exact_surface, surrogate_curve, surrogate_surface
 from report.figures import STYLE
-from report.figures.dependence import surfaces_figure
+from report.figures.dependence import FAILED_LABEL, curves_figure, surfaces_figure
 from report.figures.history import history_figure
 from report.figures.importance import importance_figure
 from report.figures.repeats import MAX_LABEL, repeat_variance_figure
@@ -25,6 +26,7 @@ from report.params import is_full_grid, param_kinds
 from report.ranking import rank_configurations
 from report.repeats import repeat_variance
 from report.surrogate import fit_surrogate
+from report.view import _dependence_failures
 
 LRS = [float(lr) for lr in 10 ** np.linspace(-4, -1, 19)]  # 19 log-spaced values, as in the issue
 
@@ -72,9 +74,57 @@ def test_exact_curve_counts_failed_configurations_and_has_no_value_where_all_fai
     curve = exact_curve(ranking, "lr", "log")
     assert curve.x == [0.001, 0.01, 0.1]
     assert curve.configurations == [4, 4, 4] and curve.failed == [0, 2, 4]
-    sgd_at_001 = runs[(runs["lr"] == 0.01) & (runs["optimizer"] == "sgd")].groupby("depth")["loss"].mean().mean()
-    assert curve.mean[1] == pytest.approx(sgd_at_001), "the mean over the configurations that completed"
+    expected = main_effects_by_hand(ranking, params, "lr")
+    assert curve.mean[:2] == pytest.approx(expected.loc[[0.001, 0.01]].tolist()), "the main-effects estimate, not sgd's mean alone"
     assert np.isnan(curve.mean[2]) and np.isnan(curve.high[2])
+
+
+def main_effects_by_hand(ranking: pd.DataFrame, params: list[str], name: str) -> pd.Series:
+    """The additive least-squares fit (full one-hot columns, numpy's minimum-norm solution) of the
+    completed configurations' means, predicted on every combination of values that completed
+    somewhere and averaged at each value of `name`."""
+    done = ranking[ranking["n"] > 0]
+    dummies = pd.get_dummies(done[params].astype(str), dtype=float)
+    design = np.hstack([np.ones((len(done), 1)), dummies.to_numpy()])
+    coefficients, *_ = np.linalg.lstsq(design, done["mean"].to_numpy(), rcond=None)
+    grid = pd.DataFrame(list(itertools.product(*(sorted(done[param].unique()) for param in params))), columns=params)
+    grid_dummies = pd.get_dummies(grid.astype(str), dtype=float).reindex(columns=dummies.columns, fill_value=0.0)
+    grid["fit"] = np.hstack([np.ones((len(grid), 1)), grid_dummies.to_numpy()]) @ coefficients
+    return grid.groupby(name)["fit"].mean()
+
+
+def test_exact_curves_on_a_grid_with_failed_cells_are_main_effects_estimates():
+    """adam failed at the largest lr: a plain mean at adam leaves out its worst lr, and adam looked
+    better than it is. On an additive loss the main effects recover each parameter's true effect."""
+    runs, _, params = adam_fails_at_the_largest_lr([0.001, 0.01, 0.1])
+    runs["loss"] = np.where(runs["status"] == "completed", 10 * runs["lr"] + runs["optimizer"].eq("sgd") + 0.1 * runs["depth"] + 0.01 * runs["seed"], np.nan)
+    ranking = rank_configurations(runs, params, "loss", "min", [])
+    info = dependence_info(runs, ranking, params, param_kinds(runs, params), "loss", True, None, [])
+    curves = {curve.param: curve for curve in info.curves}
+    optimizer = curves["optimizer"]
+    assert optimizer.x == ["adam", "sgd"] and optimizer.configurations == [6, 6] and optimizer.failed == [2, 0]
+    assert optimizer.mean == pytest.approx(main_effects_by_hand(ranking, params, "optimizer").loc[["adam", "sgd"]].tolist())
+    assert optimizer.mean[1] - optimizer.mean[0] == pytest.approx(1.0), "sgd is worse by exactly 1 at every lr and depth"
+    naive = ranking.groupby("optimizer")["mean"].mean()
+    assert naive["sgd"] - naive["adam"] > 1.2, "the biased marginal means this replaces"
+    complete_grid_mean = runs.assign(loss=10 * runs["lr"] + runs["optimizer"].eq("sgd") + 0.1 * runs["depth"] + 0.005).groupby("optimizer")["loss"].mean()
+    assert optimizer.mean == pytest.approx(complete_grid_mean.tolist()), "the curve the complete grid would have drawn"
+    for name in ("lr", "depth"):
+        expected = main_effects_by_hand(ranking, params, name)
+        assert curves[name].mean == pytest.approx(expected.tolist())
+    lr = curves["lr"]
+    assert lr.failed == [0, 0, 2] and lr.mean[2] - lr.mean[0] == pytest.approx(10 * (0.1 - 0.001))
+    # the band propagates each configuration's standard error through the same linear fit
+    done = ranking[ranking["n"] > 0].reset_index(drop=True)
+    weights = np.array([main_effects_by_hand(done.assign(mean=np.eye(len(done))[c]), params, "optimizer").to_numpy() for c in range(len(done))])
+    stderr = np.sqrt((weights**2 * (done["std"] ** 2 / done["n"]).to_numpy()[:, None]).sum(axis=0))
+    assert optimizer.high == pytest.approx((np.asarray(optimizer.mean) + 1.959964 * stderr).tolist())
+    assert optimizer.low == pytest.approx((np.asarray(optimizer.mean) - 1.959964 * stderr).tolist())
+    axis = curves_figure(info, "loss", "min").axes[[curve.param for curve in info.curves].index("optimizer")]
+    assert [text.get_text() for text in axis.get_legend().get_texts()] == ["main-effects estimate: some failed"]
+    notes = _dependence_failures(info)
+    assert "optimizer: configurations failed at adam (2 of 6)." in notes
+    assert sum("the curves is the main-effects estimate" in note for note in notes) == 1
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +163,54 @@ def test_surrogate_surface_compares_runs_of_the_same_category_only(crashing_swee
     lr = np.asarray(surface.x)
     assert not failed["sgd"].any(), "sgd runs completed at every lr"
     assert failed["adam"][lr > 0.02].all() and not failed["adam"][lr < 0.005].any()
+
+
+def test_a_category_whose_every_run_failed_stays_in_the_model_based_figures(crashing_sweep):
+    """Every rmsprop run failed: the forest never saw it, yet the figures must show it as failed."""
+    runs, _, kinds, _ = crashing_sweep
+    rng = np.random.default_rng(3)
+    runs = runs.assign(opt=rng.choice(["sgd", "adam", "rmsprop"], len(runs)))
+    failed_run = runs["opt"].eq("rmsprop") | runs["status"].eq("failed")
+    runs = runs.assign(status=np.where(failed_run, "failed", "completed"), loss=np.where(failed_run, np.nan, runs["loss"]))
+    params = ["lr", "width", "opt"]
+    surrogate = fit_surrogate(runs, params, kinds, "loss")
+    launched = sorted(runs["opt"].unique())
+    assert launched == ["adam", "rmsprop", "sgd"]
+
+    surface = surrogate_surface(surrogate, runs, "lr", "opt", kinds, "loss")
+    assert surface.y == launched
+    failed, z = np.asarray(surface.failed), np.asarray(surface.z, dtype=float)
+    assert failed[1].all() and np.isnan(z[1]).all()
+    codes = {"adam": 0.0, "sgd": 1.0}  # the forest's ordinal codes of the categories it saw
+    expected = partial_dependence(surrogate.model, surrogate.background, ["lr", "opt"], method="recursion",
+                                  custom_values={"lr": np.asarray(surface.x), "opt": np.array(list(codes.values()))})["average"][0]
+    for row, code in ((0, 0), (2, 1)):
+        measured = ~failed[row]
+        assert measured.sum() > 5 and z[row][measured] == pytest.approx(expected[:, code][measured])
+
+    curve = surrogate_curve(surrogate, runs, "opt", "categorical", "loss")
+    assert curve.x == launched
+    assert curve.configurations == runs["opt"].value_counts().loc[launched].tolist()
+    assert curve.failed == runs[failed_run]["opt"].value_counts().reindex(launched, fill_value=0).tolist()
+    expected = partial_dependence(surrogate.model, surrogate.background, ["opt"], custom_values={"opt": np.array([0.0, 1.0])}, method="recursion")
+    assert np.isnan(curve.mean[1]) and [curve.mean[0], curve.mean[2]] == pytest.approx(expected["average"][0].tolist())
+    assert all(np.isnan(line[1]) and np.isfinite([line[0], line[2]]).all() for line in curve.individual)
+
+    info = dependence_info(runs, rank_configurations(runs, params, "loss", "min", []), params, kinds, "loss", False, surrogate, [("lr", "opt")])
+    axis = curves_figure(info, "loss", "min").axes[params.index("opt")]
+    assert [text.get_text() for text in axis.get_legend().get_texts()] == [FAILED_LABEL], "a cross, and no hollow point for the forest"
+    crosses = [collection for collection in axis.collections if collection.get_label() == FAILED_LABEL]
+    assert crosses[0].get_offsets()[:, 0].tolist() == [1.0], "at rmsprop"
+    notes = _dependence_failures(info)
+    assert any(note.startswith(f"opt: every run failed at rmsprop (all {curve.configurations[1]} runs)") for note in notes), notes
+
+
+def test_forest_labels_keep_enough_of_each_name_to_tell_them_apart():
+    runs, ranking, params = adam_fails_at_the_largest_lr()
+    info = repeat_variance(runs, ranking, params, "loss")
+    config = info.top[0]._replace(params=[("model.lr", 0.1), ("optimizer.lr", 0.01), ("model.depth", 3)])
+    label = repeat_variance_figure(info._replace(top=[config]), "loss", "min").axes[0].get_yticklabels()[0].get_text()
+    assert label == f"#1 g{config.group} model.lr=0.1 optimizer.lr=0.01 depth=3"
 
 
 def test_surfaces_put_numeric_parameters_on_numeric_axes_and_hatch_failed_cells():

@@ -94,9 +94,10 @@ def test_unlaunched_cells_without_a_model_are_blank_and_clustered_as_the_mean(gr
     assert not info.failed.any().any() and info.model.isna().all().all()
     assert info.groups.loc[(0.1, 2), ("sgd", True)] == ""
     assert any("1 of 24 cells have no run and are left blank" in note for note in info.notes)
+    assert info.row_linkage is None and list(info.values.index) == sorted(info.values.index), "numeric rows: natural order"
     filled = info.values.fillna(np.nanmean(info.values.to_numpy()))
-    expected = hierarchy.linkage(filled.reindex(index=sorted(filled.index), columns=sorted(filled.columns)).to_numpy(), "average")
-    assert info.row_linkage == pytest.approx(expected), "the hole is clustered as the overall mean"
+    expected = hierarchy.linkage(filled.reindex(index=sorted(filled.index), columns=sorted(filled.columns)).to_numpy().T, "average")
+    assert info.col_linkage == pytest.approx(expected), "the hole is clustered as the overall mean"
 
 
 def test_random_sweeps_are_binned_log_spaced_for_log_parameters():
@@ -111,7 +112,7 @@ def test_random_sweeps_are_binned_log_spaced_for_log_parameters():
     assert any("lr is binned into 8 log-spaced bins" in note for note in info.notes)
     assert any("width is binned into 8 quantile bins" in note for note in info.notes)
     lr_labels = info.values.index if info.rows == ["lr"] else info.values.columns
-    lows = [float(label.split("–")[0]) for label in lr_labels]
+    lows = [float(label.replace("\N{MINUS SIGN}", "-").split(" to ")[0]) for label in lr_labels]
     assert sorted(lows)[1] / sorted(lows)[0] > 2, "log-spaced bins start a constant ratio apart"
     best_cell = info.values.min().min() if info.rows else None
     assert best_cell == pytest.approx(ranking["mean"].min())

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import RECORD, multirun, sweep_report
+from conftest import RECORD, multirun
 from handmade import make_job
 from report.collect import collect_sweep
 
@@ -44,10 +44,28 @@ def test_optuna_maximize_is_followed_and_agrees_with_optunas_best(maximised):
     assert not sweep.problems
 
 
-def test_an_explicit_metric_of_another_name_is_not_given_the_sweepers_direction(maximised):
-    process = sweep_report(str(maximised), "--metric", "objective", "--mode", "min", "-o", str(maximised.parent / "min.html"), cwd=maximised.parent)
+@pytest.fixture(scope="module")
+def without_callback(module_dir):
+    """The same Optuna sweep run without our callback: the app writes its own metrics.json, with
+    the accuracy rounded to 4 digits and two other metrics beside it."""
+    process, sweep = multirun(
+        module_dir, CLASSIFY, "hydra/sweeper=optuna", "hydra.sweeper.n_trials=8", "hydra.sweeper.sampler.seed=0",
+        "hydra.sweeper.direction=maximize", *SPACE, "metrics_file=metrics.json", sweep_dir="optuna-no-callback",
+    )
     assert process.returncode == 0, process.stderr
-    assert "lower is better (as asked)" in (maximised.parent / "min.html").read_text()
+    return sweep
+
+
+def test_without_the_callback_the_metric_holding_optunas_best_gets_its_direction(without_callback):
+    sweep = collect_sweep(without_callback, metrics_file="metrics.json")
+    assert sweep.metrics == ["loss", "val_accuracy", "epochs"]
+    assert (sweep.objective, sweep.direction) == ("val_accuracy", "max"), "found by Optuna's best_params and best_value"
+    assert "hydra.sweeper.direction=maximize" in sweep.direction_reason
+
+
+def test_a_metric_the_sweeper_did_not_optimise_is_not_given_its_direction(without_callback):
+    sweep = collect_sweep(without_callback, metrics_file="metrics.json", metric="epochs")
+    assert sweep.direction_reason == "the default: the name gives no hint"
 
 
 def test_multi_objective_optuna_ranks_by_the_first_objective_and_says_so(module_dir):
@@ -55,9 +73,12 @@ def test_multi_objective_optuna_ranks_by_the_first_objective_and_says_so(module_
     sweep = collect_sweep(sweep_dir)
     assert sweep.metrics == ["objective_0", "objective_1"]
     assert (sweep.objective, sweep.direction) == ("objective_0", "max")
-    assert "first of 2 objectives" in sweep.direction_reason
+    assert "objective 1 of 2 of a multi-objective sweep" in sweep.direction_reason
     html = (sweep_dir / "report.html").read_text()
-    assert "ranked by the first only" in html
+    assert "ranked by it alone (the first, by default)" in html
+    second = collect_sweep(sweep_dir, metric="objective_1")
+    assert second.direction == "min", "each objective keeps its own declared direction"
+    assert "objective 2 of 2" in second.direction_reason
 
 
 def nevergrad_like(sweep: Path, maximize: bool, values: list[float]) -> Path:
@@ -93,3 +114,15 @@ def test_without_a_declared_direction_the_results_files_best_gives_it(tmp_path):
     sweep = collect_sweep(tmp_path)
     assert (sweep.objective, sweep.direction) == ("score_b", "min"), "the metric holding the sweeper's best value"
     assert "optimization_results.yaml" in sweep.direction_reason
+
+
+def test_a_declared_direction_that_no_metric_can_be_matched_to_is_said(tmp_path):
+    nevergrad_like(tmp_path, True, [0.2, 0.9, 0.5])
+    for num in range(3):  # the app kept two metrics of its own instead of returning one value
+        path = tmp_path / str(num) / "sweep_result.json"
+        record = __import__("json").loads(path.read_text())
+        record["metrics"] = {"first": 0.1 * num, "second": 1.0 - 0.1 * num}
+        path.write_text(__import__("json").dumps(record))
+    sweep = collect_sweep(tmp_path)
+    assert sweep.objective == "first" and sweep.direction_reason == "the default: the name gives no hint"
+    assert any("no metric can be matched" in problem and "--metric NAME --mode" in problem for problem in sweep.problems)

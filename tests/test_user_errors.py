@@ -132,3 +132,13 @@ def test_our_files_take_the_umask_of_the_moment_and_the_umask_is_never_changed(t
     current = os.umask(0o022)
     os.umask(current)
     assert stat.S_IMODE((tmp_path / "again.html").stat().st_mode) == 0o666 & ~current
+
+
+def test_a_sweep_still_running_is_said_to_be_so(tmp_path):
+    (tmp_path / "sweep_launch.json").write_text('{"program": "python app.py", "arguments": ["-m", "x=1,2"]}')
+    for num in range(2):
+        make_job(tmp_path, str(num), [f"x={num}"], num)
+    process = sweep_report(str(tmp_path), cwd=tmp_path)
+    assert process.returncode == 2
+    assert "no job has finished yet" in one_line(process)
+    assert not (tmp_path / "report.html").exists()

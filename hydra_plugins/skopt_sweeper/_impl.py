@@ -18,10 +18,9 @@ from hydra_plugins.skopt_sweeper._space import search_space
 from hydra_plugins.skopt_sweeper._suggest import make_sampler
 from report.atomic import write_atomically
 from report.objective import infer_direction
-from report.runfile import override_text, without_key
+from report.runfile import RESULTS_FILE, override_text, without_key
 
 log = logging.getLogger(__name__)
-RESULTS_FILE = "optimization_results.yaml"
 
 
 class SweepFailed(RuntimeError):

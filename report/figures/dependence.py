@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, NullFormatter
 
-from report.dependence import Curve, Dependence, Surface
+from report.dependence import EXACT, Curve, Dependence, Surface
 from report.figures import BEST_CMAP, FAILED_CELLS, MANY_POINTS, number_formatter, set_param_axis, to_data_uri
 from report.formatting import better_word
 
@@ -28,18 +28,20 @@ def curves_figure(info: Dependence, objective: str, direction: str) -> plt.Figur
     rows = math.ceil(len(info.curves) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False, sharey=True)
     for axis, curve in zip(axes.flat, info.curves):
-        _draw_curve(axis, curve)
+        _draw_curve(axis, curve, info.method == EXACT)
         axis.set_xlabel(curve.param)
     for axis in axes.flat[len(info.curves):]:
         axis.set_axis_off()
     for axis in axes[:, 0]:
         axis.set_ylabel(f"{objective} ({better_word(direction)} is better)")
-    figure.suptitle(f"Partial dependence, {info.method}", fontsize=10)
+    unbalanced = info.method == EXACT and any(any(curve.failed or []) for curve in info.curves)
+    method = "exact: main effects fitted on a full grid where some configurations failed" if unbalanced else info.method
+    figure.suptitle(f"Partial dependence, {method}", fontsize=10)
     figure.tight_layout()
     return figure
 
 
-def _draw_curve(axis, curve: Curve) -> None:
+def _draw_curve(axis, curve: Curve, exact: bool = True) -> None:
     categorical = curve.kind in ORDERED_POINTS
     positions = {value: i for i, value in enumerate(curve.x)}
     x = list(range(len(curve.x))) if categorical else curve.x
@@ -54,23 +56,24 @@ def _draw_curve(axis, curve: Curve) -> None:
     style = {"marker": "o"} if categorical or len(x) <= 25 else {}
     axis.plot(x, curve.mean, color="#1f3b73", lw=2, zorder=4, label="mean", **style)
     if curve.failed and any(curve.failed):
-        _mark_failed_points(axis, curve, x)
+        _mark_failed_points(axis, curve, x, exact)
     if categorical:
         axis.set_xticks(range(len(curve.x)), curve.x, rotation=30)
     set_param_axis(axis, curve.kind)
     axis.grid(alpha=0.3)
 
 
-def _mark_failed_points(axis, curve: Curve, x: list) -> None:
-    """Hollow markers where some configurations failed (a mean over fewer), and a cross on the
-    bottom edge where all did (no value to draw)."""
+def _mark_failed_points(axis, curve: Curve, x: list, exact: bool = True) -> None:
+    """Exact curves: hollow markers where some configurations failed (the main-effects estimate
+    there, not a mean of all). Both kinds: a cross on the bottom edge where every configuration
+    (exact) or run (model-based) failed, as there is no value to draw."""
     counts = list(zip(curve.failed, curve.configurations))
-    some = [i for i, (failed, total) in enumerate(counts) if 0 < failed < total]
+    some = [i for i, (failed, total) in enumerate(counts) if 0 < failed < total] if exact else []
     every = [i for i, (failed, total) in enumerate(counts) if failed == total]
     handles = []
     if some:
         handles.append(axis.scatter([x[i] for i in some], [curve.mean[i] for i in some], s=60, facecolor="white",
-                                    edgecolor="#b03a2e", lw=1.5, zorder=5, label="mean of fewer: some failed"))
+                                    edgecolor="#b03a2e", lw=1.5, zorder=5, label="main-effects estimate: some failed"))
         for i in some:
             axis.annotate(f"{curve.failed[i]}/{curve.configurations[i]} failed", (x[i], curve.mean[i]), xytext=(4, 6),
                           textcoords="offset points", fontsize=7, color="#b03a2e")
@@ -79,7 +82,8 @@ def _mark_failed_points(axis, curve: Curve, x: list) -> None:
                                     transform=axis.get_xaxis_transform(), clip_on=False, label=FAILED_LABEL))
         axis.update_datalim([(x[i], axis.dataLim.y0) for i in every])  # keep those values inside the x axis
         axis.autoscale_view()
-    axis.legend(handles=handles, loc="best", fontsize=7)
+    if handles:
+        axis.legend(handles=handles, loc="best", fontsize=7)
 
 
 def draw_surfaces(info: Dependence, objective: str, direction: str) -> str:

@@ -60,6 +60,21 @@ def _short_x_ticks(axis, label: str) -> None:
 
 def config_label(config: ConfigRepeats) -> str:
     """`#1 g11 lr=0.001 optimizer=adam`: rank, group id and the parameters in short form."""
-    values = " ".join(f"{name.rsplit('.', 1)[-1]}={format_number(value, 4)}" for name, value in config.params)
+    names = short_names([name for name, _ in config.params])
+    values = " ".join(f"{names[name]}={format_number(value, 4)}" for name, value in config.params)
     label = f"#{config.rank} g{config.group} {values}".rstrip()
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+
+
+def short_names(names: list[str]) -> dict[str, str]:
+    """Each dotted name's shortest suffix of whole parts that no other name ends with:
+    `model.lr` and `optimizer.lr` stay whole, `model.depth` beside them reads `depth`."""
+    parts = {name: name.split(".") for name in names}
+    short = {}
+    for name, own in parts.items():
+        for count in range(1, len(own) + 1):
+            suffix = own[-count:]
+            if not any(other != name and theirs[-count:] == suffix for other, theirs in parts.items()):
+                break
+        short[name] = ".".join(suffix)
+    return short
