@@ -23,7 +23,8 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Kernel, WhiteKernel
 
 MIN_VARIANCE = 1e-10  # relative to the objective's spread: keeps the matrices invertible
-LENGTH_BOUND = 30.0  # features span [0, 1]: a length scale this long is a flat direction
+FIT_POINTS = 250  # configurations the kernel's shape is fitted on: the cost grows with their cube
+LENGTH_BOUND = 1e5  # features span [0, 1]: a length scale this long is a flat direction
 TIED = 1e-12  # draws this close (relative) are one value: the model cannot tell them apart
 # Variances independent between configurations, relative to the objective's spread, over which
 # the posterior is integrated (a flat prior in log scale).
@@ -56,6 +57,13 @@ def features(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) ->
     return np.hstack(columns) if columns else np.zeros((len(configs), 1))
 
 
+def category_columns(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> np.ndarray:
+    """One-hot columns of the categorical and boolean parameters, the first value of each dropped."""
+    columns = [pd.get_dummies(configs[name].astype(str), drop_first=True, dtype=float).to_numpy()
+               for name in params if kinds[name] in ("categorical", "boolean")]
+    return np.hstack(columns) if columns else np.zeros((len(configs), 0))
+
+
 def gp_posterior(X: np.ndarray, means: pd.Series, mean_var: pd.Series | None, draws: int, seed: int) -> Posterior:
     """Joint draws of the true means given observed `means` and the variance of each (`mean_var`:
     seed noise over repeats); without it, the noise of a run is learnt instead.
@@ -73,7 +81,8 @@ def gp_posterior(X: np.ndarray, means: pd.Series, mean_var: pd.Series | None, dr
         samples = means.to_numpy() + rng.standard_normal((draws, len(y))) * np.sqrt(variance)
         return Posterior(samples, means.index, None)
     alpha = np.maximum(mean_var.to_numpy() / scale**2, MIN_VARIANCE) if mean_var is not None else None
-    smooth = _fit_smooth(X, y, MIN_VARIANCE if alpha is None else alpha)(X)
+    fit = slice(0, FIT_POINTS)  # the configurations come most promising first
+    smooth = _fit_smooth(X[fit], y[fit], MIN_VARIANCE if alpha is None else alpha[fit])(X)
     if alpha is None:  # no repeats: the independent part is the runs' noise, not the configurations'
         components = [(smooth, np.full(len(y), level)) for level in INDEPENDENT_GRID]
     else:

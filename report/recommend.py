@@ -15,8 +15,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.noise import moderated_noise, noisier_than_usual
-from report.posterior import features, gp_posterior, probability_best
+from report.noise import moderated_noise, noisier_than_usual, t_inflation
+from report.posterior import category_columns, features, gp_posterior, probability_best
 
 PESSIMISTIC = 0.95  # the one-sided bound's quantile of the posterior (the upper one: lower is better)
 Z_POWER = 2.8015852  # z(0.975) + z(0.80): a two-sided 5% test with 80% power
@@ -101,8 +101,8 @@ def recommend(
     means, counts = sign * scored["mean"], scored["n"].astype(float)
     dof = (counts - 1).clip(lower=0)
     noise_var = float((dof * scored["std"].fillna(0) ** 2).sum() / dof.sum()) if dof.sum() > 0 else None
-    noise = moderated_noise(scored["std"].to_numpy(), counts.to_numpy())
-    mean_var = None if noise is None else pd.Series(noise.sd**2, index=scored.index) / counts
+    noise = moderated_noise(scored["std"].to_numpy(), counts.to_numpy(), category_columns(scored, params, kinds))
+    mean_var = None if noise is None else pd.Series(noise.sd**2 * t_inflation(noise.dof), index=scored.index) / counts
     optimistic = means if mean_var is None else means - 3 * np.sqrt(mean_var)
     fitted = optimistic.sort_values(kind="stable").index[:MAX_MODELLED]
     posterior = gp_posterior(features(scored.loc[fitted], params, kinds), means[fitted], None if mean_var is None else mean_var[fitted], draws, seed)
@@ -163,19 +163,20 @@ def _repeats_needed(noise_var: float | None, gap: float | None) -> int | None:
     return max(2, math.ceil(2 * noise_var * Z_POWER**2 / gap**2))
 
 
-def _advantage(means: pd.Series, group: int, axes: list[list[int]]) -> float | None:
+def _advantage(means: dict[int, float], group: int, axes: list[list[int]]) -> float | None:
     """How much better a configuration is than the middle of its neighbours, on the axes where it
     has one on both sides; None on the grid's edge, where a plain slope would look like a spike."""
-    both_sides = [axis for axis in axes if len(axis) == 2 and all(n in means.index for n in axis)]
-    if not both_sides or group not in means.index:
+    both_sides = [axis for axis in axes if len(axis) == 2 and all(n in means for n in axis)]
+    if not both_sides or group not in means:
         return None
-    return float(np.mean([means[axis].mean() for axis in both_sides]) - means[group])
+    return float(np.mean([(means[a] + means[b]) / 2 for a, b in both_sides]) - means[group])
 
 
 def _neighbourhoods(means: pd.Series, neighbours: dict[int, list[list[int]]], groups: list[int], sign: float) -> dict[int, Neighbourhood]:
     """Each top configuration against its neighbours; spikes stand out by a robust z-score of
     their advantage among all interior configurations' advantages."""
-    advantages = {group: _advantage(means, group, axes) for group, axes in neighbours.items()}
+    by_group = means.to_dict()  # plain lookups: this runs once per configuration of the grid
+    advantages = {group: _advantage(by_group, group, axes) for group, axes in neighbours.items()}
     values = np.array([value for value in advantages.values() if value is not None])
     centre = float(np.median(values)) if len(values) else 0.0
     scale = 1.4826 * float(np.median(np.abs(values - centre))) if len(values) else 0.0
