@@ -21,7 +21,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 MAX_PRIOR_DOF = 1e6  # "infinitely" sure: every configuration has the common variance
-UNEQUAL_RATIO = 3.0  # configurations whose noise sd is this many times the common one are named
+UNEQUAL_RATIO = 3.0  # configurations whose noise sd is this many times the quieter ones' are named
 
 
 class NoiseModel(NamedTuple):
@@ -89,8 +89,9 @@ def _inverse_trigamma(value: float) -> float:
 
 
 def noisier_than_usual(noise: NoiseModel) -> np.ndarray:
-    """Which configurations are clearly noisier than the common seed noise."""
-    return noise.sd > UNEQUAL_RATIO * noise.common_sd
+    """Which configurations are clearly noisier than the quieter configurations' noise (the lower
+    quartile: when half of a sweep is noisy, the median would sit between the two levels)."""
+    return noise.sd > UNEQUAL_RATIO * float(np.quantile(noise.sd, 0.25))
 
 
 def t_inflation(dof: np.ndarray) -> np.ndarray:

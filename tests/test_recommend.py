@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -126,3 +128,93 @@ def test_without_repeats_the_method_never_claims_measured_seed_noise():
     _, with_repeats = advise(runs_from(twice, ["a"]), ["a"])
     assert "measured from the repeats" in with_repeats.method
     assert "measured from the repeats" not in without.method and "no configuration was repeated" in without.method
+
+
+def advise_by(rows: list[dict], names: list[str], direction: str):
+    runs = pd.DataFrame(rows)
+    ranking = rank_configurations(runs, names, "acc", direction, [])
+    return ranking, recommend(ranking, names, param_kinds(runs, names), direction, True)
+
+
+def group_of(ranking: pd.DataFrame, **values) -> int:
+    match = np.logical_and.reduce([ranking[name] == value for name, value in values.items()])
+    return int(ranking.loc[match, "group"].iloc[0])
+
+
+GOOD_HALF = {1: [0.960, 0.965, 0.955], 0.01: [0.950, 0.955, 0.945], 100: [0.945, 0.950, 0.940]}
+
+
+def test_a_clearly_best_configuration_is_not_drowned_by_a_noisy_half_of_the_sweep():
+    """Issue 11, case 1: unscaled inputs make half of the sweep far noisier (sd 0.05 against 0.005);
+    pooling that noise made C irrelevant and gave C=1 P(best) 0.03."""
+    rng = np.random.default_rng(0)
+    rows = [{"C": c, "scale": True, "seed": s, "status": "completed", "acc": v} for c, vs in GOOD_HALF.items() for s, v in enumerate(vs)]
+    for c, mean in {0.01: 0.85, 1: 0.86, 100: 0.84}.items():
+        values = rng.normal(0, 0.05, 3)
+        rows += [{"C": c, "scale": False, "seed": s, "status": "completed", "acc": mean + v - values.mean()} for s, v in enumerate(values)]
+    ranking, advice = advise_by(rows, ["C", "scale"], "max")
+    best = group_of(ranking, C=1, scale=True)
+    alone_ranking, alone = advise_by([row for row in rows if row["scale"]], ["C"], "max")
+    assert advice.pick == best and advice.p_best[best] >= 0.7
+    assert abs(advice.p_best[best] - alone.p_best[group_of(alone_ranking, C=1)]) <= 0.15, "the noisy half barely changes the verdict on the precise half"
+    assert sorted(advice.noisier) == sorted(group_of(ranking, C=c, scale=False) for c in (0.01, 1, 100))
+
+
+def test_configurations_tied_on_a_flat_parameter_share_p_best():
+    """Issue 11, case 2: lr=1e-3 is best at every dropout; the six ties used to give the two edge
+    dropouts 0.41 each. Averaged over sweeps each should get about 1/6."""
+    shares = np.zeros(6)
+    for sweep in range(30):
+        rng = np.random.default_rng(sweep)
+        rows = [
+            {"lr": lr, "dropout": d, "seed": s, "status": "completed", "acc": (0.90 if lr == 1e-3 else 0.88) + rng.normal(0, 0.01)}
+            for lr, d in itertools.product([1e-4, 1e-3, 1e-2], [0, 0.1, 0.2, 0.3, 0.4, 0.5]) for s in range(3)
+        ]
+        ranking, advice = advise_by(rows, ["lr", "dropout"], "max")
+        tied = ranking[ranking["lr"] == 1e-3].sort_values("dropout")["group"]
+        shares += [advice.p_best[int(g)] for g in tied] / np.float64(30)
+    assert shares.sum() >= 0.95
+    assert ((shares >= 1 / 12) & (shares <= 1 / 4)).all(), shares
+
+
+def test_noise_that_differs_between_configurations_is_named_and_weighed():
+    """A precise 0.90 against a noisy 0.91 (sd 0.05 over three runs): the pick is the precise
+    one, the verdict says why with numbers, and the noisy ones are listed."""
+    spec = {("a", "x"): (0.90, 0.002), ("b", "x"): (0.89, 0.002), ("c", "x"): (0.88, 0.002),
+            ("a", "y"): (0.91, 0.05), ("b", "y"): (0.87, 0.05), ("c", "y"): (0.86, 0.05)}
+    rows = [{"model": m, "data": d, "seed": s, "status": "completed", "acc": mean + sd * (s - 1)}
+            for (m, d), (mean, sd) in spec.items() for s in range(3)]
+    ranking, advice = advise_by(rows, ["model", "data"], "max")
+    precise, noisy = group_of(ranking, model="a", data="x"), group_of(ranking, model="a", data="y")
+    assert (advice.top, advice.pick) == (noisy, precise)
+    assert advice.pick in advice.indistinguishable and noisy in advice.indistinguishable
+    assert sorted(advice.noisier) == sorted(group_of(ranking, model=m, data="y") for m in "abc")
+
+
+def test_the_verdict_says_why_the_pick_is_not_the_best_observed_mean(tmp_path):
+    spec = {("a", "x"): (0.90, 0.002), ("b", "x"): (0.89, 0.002), ("c", "x"): (0.88, 0.002),
+            ("a", "y"): (0.91, 0.05), ("b", "y"): (0.87, 0.05), ("c", "y"): (0.86, 0.05)}
+    num = 0
+    for (m, d), (mean, sd) in spec.items():
+        for s in range(3):
+            make_job(tmp_path, str(num), [f"model={m}", f"data={d}", f"seed={s}"], num, metrics={"acc": mean + sd * (s - 1)})
+            num += 1
+    html = build_report(tmp_path).html.read_text()
+    verdict = html[html.index('<p class="verdict">'):html.index("</p>", html.index('<p class="verdict">'))]
+    assert "Configuration 1 has the best observed mean (0.91) over 3 run(s)" in verdict
+    assert "pessimistic bound" in verdict and "for the pick" in verdict
+    assert "Seed noise differs strongly between configurations: 3 are over three times noisier than the quieter configurations" in html
+
+
+def test_the_pick_is_always_inside_its_credible_set():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from recommendation import FAMILIES
+
+    rng = np.random.default_rng(7)
+    for family in FAMILIES.values():
+        for _ in range(4):
+            sim = family(rng)
+            ranking = rank_configurations(sim.runs, sim.params, "loss", "min", [])
+            advice = recommend(ranking, sim.params, param_kinds(sim.runs, sim.params), "min", sim.full_grid)
+            assert advice.pick in advice.indistinguishable
+            assert sum(advice.p_best.values()) == pytest.approx(1.0)
