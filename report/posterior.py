@@ -35,6 +35,7 @@ class Posterior(NamedTuple):
     samples: np.ndarray  # [draw][configuration]: joint draws of the true means (lower is better)
     index: pd.Index  # the configurations' groups, in the samples' column order
     noise_var: float | None  # the model's noise of one run, where it had to learn it (no repeats)
+    pick_errors: np.ndarray  # true minus estimated mean of whatever looks best, in replayed sweeps
 
 
 def features(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> np.ndarray:
@@ -79,7 +80,7 @@ def gp_posterior(X: np.ndarray, means: pd.Series, mean_var: pd.Series | None, dr
     if len(y) < 3:
         variance = mean_var.to_numpy() if mean_var is not None else np.zeros(len(y))
         samples = means.to_numpy() + rng.standard_normal((draws, len(y))) * np.sqrt(variance)
-        return Posterior(samples, means.index, None)
+        return Posterior(samples, means.index, None, np.zeros(1))
     alpha = np.maximum(mean_var.to_numpy() / scale**2, MIN_VARIANCE) if mean_var is not None else None
     fit = slice(0, FIT_POINTS)  # the configurations come most promising first
     smooth = _fit_smooth(X[fit], y[fit], MIN_VARIANCE if alpha is None else alpha[fit])(X)
@@ -89,11 +90,28 @@ def gp_posterior(X: np.ndarray, means: pd.Series, mean_var: pd.Series | None, dr
         components = [(smooth + level * np.eye(len(y)), alpha) for level in INDEPENDENT_GRID]
     weights = _weights([_log_likelihood(latent, observed, y) for latent, observed in components])
     counts = rng.multinomial(draws, weights)
-    samples = np.vstack([
-        _draw(*_condition(latent, observed, y), count, rng) for (latent, observed), count in zip(components, counts) if count
-    ])
+    parts, errors = [], []
+    for (latent, observed), count in zip(components, counts):
+        if count:
+            smoother = _smoother(latent, observed)
+            drawn = _draw(smoother @ y, latent - smoother @ latent, count, rng)
+            parts.append(drawn)
+            errors.append(_pick_errors(drawn, smoother, observed, rng))
     noise_var = float(np.dot(weights, INDEPENDENT_GRID)) * scale**2 if alpha is None else None
-    return Posterior(centre + scale * samples, means.index, noise_var)
+    return Posterior(centre + scale * np.vstack(parts), means.index, noise_var, scale * np.concatenate(errors))
+
+
+def _pick_errors(truths: np.ndarray, smoother: np.ndarray, observed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """How far the true mean of the configuration with the best estimate lies above that estimate,
+    in sweeps replayed from the posterior: each draw is taken as the truth, new means are observed
+    around it with the same noise, and the same model picks again. The best-looking estimate is
+    optimistic (the winner's curse); these errors say by how much, so the pick's pessimistic
+    bound can allow for it."""
+    replayed = truths + rng.standard_normal(truths.shape) * np.sqrt(observed)
+    estimates = replayed @ smoother.T
+    picked = estimates.argmin(axis=1)
+    rows = np.arange(len(truths))
+    return truths[rows, picked] - estimates[rows, picked]
 
 
 def _fit_smooth(X: np.ndarray, y: np.ndarray, alpha: np.ndarray | float) -> Kernel:
@@ -116,17 +134,15 @@ def _weights(log_likelihoods: list[float]) -> np.ndarray:
     return weights / weights.sum()
 
 
-def _condition(latent: np.ndarray, observed: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mean and covariance of a zero-mean Gaussian vector with covariance `latent`, seen
-    through independent noise of variances `observed` as `y`."""
+def _smoother(latent: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """S with posterior mean S y for a zero-mean Gaussian vector of covariance `latent` seen through
+    independent noise of variances `observed`; the posterior covariance is latent - S latent."""
     factor = linalg.cho_factor(latent + np.diag(observed), lower=True)
-    mean = latent @ linalg.cho_solve(factor, y)
-    cov = latent - latent @ linalg.cho_solve(factor, latent)
-    return mean, (cov + cov.T) / 2
+    return linalg.cho_solve(factor, latent).T
 
 
 def _draw(mean: np.ndarray, cov: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    values, vectors = np.linalg.eigh(cov)
+    values, vectors = np.linalg.eigh((cov + cov.T) / 2)
     return mean + (rng.standard_normal((count, len(mean))) * np.sqrt(np.clip(values, 0, None))) @ vectors.T
 
 

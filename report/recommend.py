@@ -112,6 +112,8 @@ def recommend(
     p_best = probability_best(posterior, means.index)
     together = credible_set(p_best)
     pick = int(estimate[together].idxmin())  # the best expected of those that cannot be told from the best
+    # The pick was chosen for looking good: its bound also allows for how optimistic that is.
+    bound[pick] = max(bound[pick], estimate[pick] + float(np.quantile(posterior.pick_errors, PESSIMISTIC)))
     gap = float(estimate[order[1]] - estimate[order[0]]) if len(order) > 1 else None
     between_var = float(means.var(ddof=1)) if len(means) > 1 else 0.0
     neighbours = neighbour_groups(ranking, params, kinds) if full_grid else {}
