@@ -2,12 +2,14 @@
 
 Each configuration's true mean is a smooth function of its parameters plus an effect of its own
 (a nugget on the latent mean, not on the observations), observed through its mean over repeats
-with that configuration's own noise. The own effect is what keeps the model honest: a smooth
-function alone can only put the best at an edge of a flat region, and would hand P(best) to the
-ends of a plateau; with it, configurations that the data cannot tell apart stay exchangeable.
-Hyperparameters (amplitude, one length scale per feature, the own-effect variance) are fitted by
-maximum likelihood; a length scale at its upper bound then means "irrelevant" only when the
-precise configurations say so, since each one is weighted by its own noise.
+with that configuration's own noise. The own effect keeps the model honest: a smooth function
+alone can only put the best at an edge of a flat region and would hand P(best) to the ends of a
+plateau; with it, configurations that the data cannot tell apart stay exchangeable.
+
+The smooth part's amplitude and length scales are fitted by maximum likelihood on the most
+promising configurations; a length scale may grow until a parameter is flat, so that one that
+does not matter cannot tilt its ties toward the ends of its range. The own-effect variance (or,
+without repeats, the noise) is integrated over a grid, each value weighted by its likelihood.
 """
 
 from __future__ import annotations
