@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +16,10 @@ import pandas as pd
 import yaml
 from tqdm.auto import tqdm
 
-from report.intent import follow_intent, sweeper_intent
+from report.intent import SweeperStop, follow_intent, sweeper_intent, sweeper_stop
 from report.no_metrics import no_metrics_message
 from report.objective import infer_direction
-from report.runfile import LAUNCH_FILE, RESULT_FILE, YAML_LOADER, load_result, log_tagged, typed_overrides
+from report.runfile import LAUNCH_FILE, RESULT_FILE, YAML_LOADER, find_job_dirs, job_number, load_result, log_tagged, typed_overrides
 
 REPEAT_KEY_NAMES = ("seed", "random_state", "repeat")
 # Column names of the results table and the ranking; a parameter or metric so named is renamed.
@@ -56,23 +55,7 @@ class Sweep:
     log_params: frozenset[str] = frozenset()  # parameters whose sweep is tagged `log`
     sampler: str | None = None  # the sweeper's sampler, when it names one (ours: random, gp, rf, et)
     integer_metrics: frozenset[str] = frozenset()  # metrics every run reported as a whole number
-
-
-def find_job_dirs(directory: Path, metrics_file: str | None = None) -> list[Path]:
-    """Every directory below `directory` that holds a Hydra job (`.hydra/`) or a result file.
-
-    Job directories can be nested (`hydra.sweep.subdir` with `override_dirname`), so the whole
-    tree is walked; hidden directories such as `.submitit/` and `.hydra/` are never entered.
-    """
-    markers = {".hydra", RESULT_FILE} | ({metrics_file} if metrics_file else set())
-    found = []
-    for current, subdirs, files in os.walk(directory):
-        if markers & (set(subdirs) | set(files)) and Path(current) != directory:
-            found.append(Path(current))
-            subdirs.clear()
-            continue
-        subdirs[:] = sorted(name for name in subdirs if not name.startswith("."))
-    return found
+    stopped: SweeperStop | None = None  # why the sweeper ended short of its trials, as its results file says
 
 
 def collect_sweep(
@@ -167,7 +150,7 @@ def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems
             row.update(status="unreadable", error_type="UnreadableResult", error=f"{result_path.name}: {reason}")
     if row["overrides"] is None:  # no record of ours: Hydra's own files give the parameters
         overrides = _read_overrides(job_dir, problems)
-        row.update(job=_job_num(job_dir), overrides=shlex.join(overrides), params=typed_overrides(overrides))
+        row.update(job=job_number(job_dir), overrides=shlex.join(overrides), params=typed_overrides(overrides))
     row["metrics"] = _valid_metrics(row["metrics"], result_path, problems)
     return row
 
@@ -231,15 +214,6 @@ def _read_overrides(job_dir: Path, problems: list[str]) -> list[str]:
         problems.append(f"{path}: not a list of overrides; the job's parameters are unknown")
         return []
     return overrides
-
-
-def _job_num(job_dir: Path) -> int | None:
-    """Hydra's job number from `.hydra/hydra.yaml`, or the directory's name when it is a number."""
-    try:
-        hydra_cfg = yaml.load((job_dir / ".hydra" / "hydra.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
-        return int(hydra_cfg["hydra"]["job"]["num"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
-        return int(job_dir.name) if job_dir.name.isdigit() else None
 
 
 def _ordered_union(mappings: Iterator[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -331,14 +305,14 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
     Without our launch file, the basic sweeper's `multirun.yaml` still gives the command-line
     overrides, so the command is rebuilt from them with the app's name.
     """
-    origin: dict[str, Any] = {}
+    origin: dict[str, Any] = {"stopped": sweeper_stop(sweep_dir)}
     for path in (sweep_dir / "multirun.yaml", first_job / ".hydra" / "hydra.yaml"):
         try:
             hydra_cfg = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)["hydra"]
         except (OSError, yaml.YAMLError, KeyError, TypeError):
             continue
         sweeper = hydra_cfg.get("sweeper") if isinstance(hydra_cfg.get("sweeper"), dict) else {}
-        origin = {
+        origin |= {
             "sweeper": sweeper.get("_target_"),
             "launcher": (hydra_cfg.get("launcher") or {}).get("_target_"),
             "app_name": (hydra_cfg.get("job") or {}).get("name"),

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
-import yaml
 
-from report.runfile import RESULTS_FILE, YAML_LOADER
+from report.objective import direction_word
+from report.runfile import RESULTS_FILE, read_mapping
 
 ROUNDED, EXACT = 1e-3, 1e-9  # relative distances at which a metric holds the sweeper's best value
 
@@ -25,12 +25,6 @@ class SweeperIntent(NamedTuple):
     setting: str  # the setting they came from, as the user would write it
     best_value: float | None  # the sweeper's own best (single objective), from its results file
     best_params: dict[str, Any]  # the configuration that scored it, keys without Hydra's `+`
-
-
-def direction_word(value: Any) -> str | None:
-    """'min' or 'max' from `min`, `minimize`, `MAXIMIZE`, `Direction.maximize`; None otherwise."""
-    text = str(value).lower().rsplit(".", 1)[-1]
-    return text[:3] if text[:3] in ("min", "max") else None
 
 
 def declared_directions(sweeper: dict[str, Any]) -> tuple[list[str], str] | None:
@@ -50,7 +44,7 @@ def declared_directions(sweeper: dict[str, Any]) -> tuple[list[str], str] | None
 def sweeper_intent(sweeper: dict[str, Any], sweep_dir: Path) -> SweeperIntent | None:
     """The sweeper's declared objective and directions, with its best value where it wrote one;
     None when the sweeper declared nothing (Hydra's grid sweeper)."""
-    results = _results(sweep_dir / RESULTS_FILE) or {}
+    results = read_mapping(sweep_dir / RESULTS_FILE) or {}
     declared = declared_directions(sweeper)
     if declared is None and direction_word(results.get("direction")):
         declared = [direction_word(results["direction"])], f"{RESULTS_FILE}: direction {results['direction']}"
@@ -61,6 +55,26 @@ def sweeper_intent(sweeper: dict[str, Any], sweep_dir: Path) -> SweeperIntent | 
     directions, setting = declared or ([], "")
     best_params = results.get("best_params") if isinstance(results.get("best_params"), dict) else {}
     return SweeperIntent(objective, directions, setting, best_value, {str(key).lstrip("+"): value for key, value in best_params.items()})
+
+
+class SweeperStop(NamedTuple):
+    """Why a sweeper ended short of the trials it was asked for, as it wrote in its results file."""
+
+    reason: str
+    at_trial: int  # trials run when it stopped
+    n_trials: int  # trials it was asked for
+
+
+def sweeper_stop(sweep_dir: Path) -> SweeperStop | None:
+    """The `stopped` entry of our sweeper's results file; None when the sweep ran to its end
+    (or the file has none, or not in that shape)."""
+    stopped = (read_mapping(sweep_dir / RESULTS_FILE) or {}).get("stopped")
+    if not isinstance(stopped, dict):
+        return None
+    at_trial, n_trials = stopped.get("at_trial"), stopped.get("n_trials")
+    if not all(isinstance(count, int) and not isinstance(count, bool) for count in (at_trial, n_trials)):
+        return None
+    return SweeperStop(str(stopped.get("reason") or "no reason given"), at_trial, n_trials)
 
 
 class FollowedIntent(NamedTuple):
@@ -151,14 +165,6 @@ def _close(a: Any, b: Any) -> bool:
         return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-12)
     except (TypeError, ValueError):
         return False
-
-
-def _results(path: Path) -> dict[str, Any] | None:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _best_value(results: dict[str, Any]) -> float | None:

@@ -7,6 +7,7 @@ Both sides use this module so that the format is defined once.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,38 @@ def load_result(path: Path) -> dict[str, Any]:
     if not isinstance(record, dict) or record.get("status") not in ("completed", "failed"):
         raise ValueError("not a result record (no status 'completed' or 'failed')")
     return record
+
+
+def find_job_dirs(directory: Path, metrics_file: str | None = None) -> list[Path]:
+    """Every directory below `directory` that holds a Hydra job (`.hydra/`) or a result file.
+
+    Job directories can be nested (`hydra.sweep.subdir` with `override_dirname`), so the whole
+    tree is walked; hidden directories such as `.submitit/` and `.hydra/` are never entered.
+    """
+    markers = {".hydra", RESULT_FILE} | ({metrics_file} if metrics_file else set())
+    found = []
+    for current, subdirs, files in os.walk(directory):
+        if markers & (set(subdirs) | set(files)) and Path(current) != directory:
+            found.append(Path(current))
+            subdirs.clear()
+            continue
+        subdirs[:] = sorted(name for name in subdirs if not name.startswith("."))
+    return found
+
+
+def job_number(job_dir: Path) -> int | None:
+    """Hydra's job number from `.hydra/hydra.yaml`, or the directory's name when it is a number."""
+    try:
+        hydra_cfg = yaml.load((job_dir / ".hydra" / "hydra.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        return int(hydra_cfg["hydra"]["job"]["num"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        return int(job_dir.name) if job_dir.name.isdigit() else None
+
+
+def read_mapping(path: Path) -> dict[str, Any] | None:
+    """A YAML file holding a mapping (Hydra's configs, a sweeper's results), or None if it is not one."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None

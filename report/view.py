@@ -42,6 +42,9 @@ def header_view(sweep: Sweep) -> dict[str, Any]:
         "counts": {status: int(counts.get(status, 0)) for status in ("completed", "failed", "missing", "unknown", "unreadable")},
         "compute_time": format_duration(float(sweep.runs["duration"].sum(min_count=1))),
         "fixed": [(name, format_value(value)) for name, value in sweep.fixed.items()],
+        "stopped": sweep.stopped and (
+            f"The sweeper stopped early, after {sweep.stopped.at_trial} of {sweep.stopped.n_trials} trials: {sweep.stopped.reason}"
+        ),
     }
 
 

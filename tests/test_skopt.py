@@ -185,3 +185,99 @@ def test_the_gp_standard_deviation_matches_its_full_posterior_covariance():
     assert mean == pytest.approx(full_mean, rel=1e-9)
     assert std == pytest.approx(np.sqrt(np.clip(np.diag(covariance), 0, None)), rel=1e-6, abs=1e-9)
     assert std.max() > 0.01  # the candidates are not all on told points
+
+
+# Issue 12: range() read from the sweep itself, not from its (shuffled) iterator; Optuna's direction spellings.
+
+import dataclasses  # noqa: E402
+import random  # noqa: E402
+
+from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: E402
+
+from hydra_plugins.skopt_sweeper._impl import SkoptSweep  # noqa: E402
+from hydra_plugins.skopt_sweeper._space import dimension_of  # noqa: E402
+from hydra_plugins.skopt_sweeper.config import SkoptSweeperConf  # noqa: E402
+
+
+def test_a_shuffled_range_is_searched_whole_in_a_real_sweep(module_dir):
+    process, sweep = toy_multirun(
+        module_dir, "hydra/sweeper=skopt", "x=shuffle(range(1,6))", "+k=shuffle(range(0,10))", "hydra.sweeper.sampler=random",
+        "hydra.sweeper.n_trials=30", record=False, sweep_dir="skopt-shuffled-range",
+    )
+    assert process.returncode == 0, process.stderr
+    trials = results(sweep)["trials"]
+    assert len(trials) == 30 and all(trial["status"] == "completed" for trial in trials)
+    xs, ks = {trial["params"]["x"] for trial in trials}, {trial["params"]["+k"] for trial in trials}
+    assert xs <= set(range(1, 6)) and {1, 5} <= xs, "range(1,6) is 1..5 whatever order shuffle() gave"
+    assert ks <= set(range(10)) and {0, 9} <= ks
+
+
+def _override(text):
+    return OverridesParser.create().parse_override(text)
+
+
+def _hydras_values(text):
+    return sorted(_override(text).sweep_iterator())
+
+
+@pytest.mark.parametrize(
+    "text, kind, expected, prior",
+    [
+        ("x=shuffle(range(1,6))", Integer, (1, 5), "uniform"),
+        ("x=range(10, 0, -1)", Integer, (1, 10), "uniform"),
+        ("x=shuffle(tag(log, range(1, 100)))", Integer, (1, 99), "log-uniform"),
+        ("x=shuffle(range(0.1, 1.0, 0.1))", Categorical, None, None),
+        ("x=range(10, 0, -3)", Categorical, (1, 4, 7, 10), None),
+        ("x=shuffle(choice(c, a, 'b c'))", Categorical, ("c", "a", "b c"), None),
+    ],
+)
+def test_dimension_of_holds_exactly_the_values_hydra_would_sweep(text, kind, expected, prior):
+    """The same dimension whatever order shuffle() draws (seeded here so the draws are known)."""
+    hydras = _hydras_values(text)
+    for seed in range(10):
+        random.seed(seed)
+        dimension = dimension_of(_override(text))
+        assert isinstance(dimension, kind), (seed, dimension)
+        if kind is Integer:
+            assert dimension.bounds == expected and dimension.prior == prior, (seed, dimension)
+            assert list(range(dimension.low, dimension.high + 1)) == hydras
+        else:
+            assert sorted(dimension.categories) == hydras
+            assert dimension.categories == (expected or tuple(hydras)), "ranges sorted, choices as written"
+
+
+def test_an_empty_range_is_a_one_line_error_naming_the_override():
+    with pytest.raises(ValueError) as error:
+        dimension_of(_override("x=range(5,5)"))
+    message = str(error.value)
+    assert message.startswith("x=range(5,5): ") and "empty" in message and "\n" not in message
+
+
+def _sweep_settings(**changes):
+    settings = {field.name: field.default for field in dataclasses.fields(SkoptSweeperConf) if field.name != "_target_"}
+    return {**settings, **changes}
+
+
+@pytest.mark.parametrize(
+    "spelling, word",
+    [("MIN", "min"), ("Max", "max"), ("MINIMIZE", "min"), ("Maximize", "max"), ("Direction.maximize", "max"), ("Direction.MINIMIZE", "min")],
+)
+def test_direction_is_read_as_optuna_spells_it_in_any_case(spelling, word):
+    assert SkoptSweep(**_sweep_settings(direction=spelling)).settings["direction"] == word
+
+
+def test_an_unknown_direction_is_a_one_line_error():
+    with pytest.raises(ValueError) as error:
+        SkoptSweep(**_sweep_settings(direction="sideways"))
+    assert str(error.value) == "hydra.sweeper.direction='sideways': use min or max (or minimize/maximize)"
+
+
+def test_a_real_sweep_told_to_maximize_maximizes(module_dir):
+    process, sweep = toy_multirun(
+        module_dir, *SKOPT, "hydra.sweeper.sampler=random", "hydra.sweeper.n_trials=6", "hydra.sweeper.objective=acc",
+        "hydra.sweeper.direction=MAXIMIZE", record=False, sweep_dir="skopt-maximize",
+    )
+    assert process.returncode == 0, process.stderr
+    history = results(sweep)
+    assert (history["objective"], history["direction"]) == ("acc", "max")
+    assert history["best_value"] == max(trial["value"] for trial in history["trials"])

@@ -1,7 +1,8 @@
 """Hydra's override grammar to a scikit-optimize search space, read as the Optuna sweeper reads it.
 
-interval(a,b): Real; int(interval(a,b)) and range(a,b): Integer; tag(log, ...): log-uniform;
-choice(...) and a,b,c: Categorical. Overrides that sweep nothing pass through unchanged.
+interval(a,b): Real; int(interval(a,b)) and range(a,b) with step 1 or -1: Integer (b excluded); other
+ranges: Categorical of their values; tag(log, ...): log-uniform; choice(...) and a,b,c: Categorical.
+Overrides that sweep nothing pass through unchanged.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ def search_space(params: dict[str, Any] | None, arguments: list[str]) -> tuple[d
 
 
 def dimension_of(override: Override) -> Dimension:
+    """The dimension of one sweep override; a ValueError naming the override when it has none."""
+    try:
+        return _dimension(override)
+    except ValueError as error:
+        if override.input_line in str(error):
+            raise
+        raise ValueError(f"{override.input_line}: {error}") from None
+
+
+def _dimension(override: Override) -> Dimension:
     sweep = override.value()
     log = "log" in sweep.tags
     prior = "log-uniform" if log else "uniform"
@@ -42,11 +53,17 @@ def dimension_of(override: Override) -> Dimension:
             return Integer(sweep.start, sweep.end, prior=prior, name=name)
         return Real(float(sweep.start), float(sweep.end), prior=prior, name=name)
     if isinstance(sweep, RangeSweep):
-        values = list(override.sweep_iterator())
-        if sweep.step == 1 and all(isinstance(value, int) for value in values):
+        # The sweep's own range, never the iterator: shuffle() reorders that, and range(a,b) excludes b.
+        values = sorted(sweep.range())
+        if not values:
+            raise ValueError(
+                f"{override.input_line}: the range is empty; give range(start, stop[, step]) with at least one value "
+                "(stop is excluded; count down with a negative step)"
+            )
+        if abs(sweep.step) == 1 and all(type(value) is int for value in (sweep.start, sweep.stop, sweep.step)) and len(values) > 1:
             return Integer(values[0], values[-1], prior=prior, name=name)
         return Categorical(values, name=name)
     if isinstance(sweep, ChoiceSweep):
-        return Categorical(list(override.sweep_iterator()), name=name)
+        # The choices as written, not as shuffle() reordered them: a seeded sweep draws the same values.
+        return Categorical([Override._convert_value(value) for value in sweep.list], name=name)
     raise ValueError(f"{override.input_line}: a sweep of type {type(sweep).__name__} has no search-space equivalent")
-

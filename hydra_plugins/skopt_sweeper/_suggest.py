@@ -7,6 +7,8 @@ which refits the model k + 1 times per batch.
 
 from __future__ import annotations
 
+import itertools
+import math
 from functools import cache
 from typing import Any
 
@@ -15,7 +17,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor as SklearnGaussian
 from skopt import Optimizer
 from skopt.acquisition import _gaussian_acquisition
 from skopt.learning import GaussianProcessRegressor
-from skopt.space import Space
+from skopt.space import Categorical, Integer, Space
 from skopt.utils import cook_estimator
 from threadpoolctl import ThreadpoolController
 
@@ -23,6 +25,10 @@ from report.runfile import plain
 
 SAMPLERS = ("random", "gp", "rf", "et")
 MIN_SEPARATION = 0.05  # in the unit cube of the transformed space, between points of one batch
+PRIOR_RUNS = 0.2  # pseudo-runs at the overall completion rate in the feasibility estimate
+LIKELY_TO_COMPLETE = 0.7  # candidates less likely to complete are tried only when no other is left
+FEASIBILITY_WIDTHS = (0.03, 0.06, 0.12, 0.25, 0.5, 1e3)  # per dimension of the unit cube; the last: irrelevant
+MAX_ENUMERATED = 100_000  # a discrete space this small is listed whole once random draws run dry
 
 
 class RandomSampler:
@@ -41,6 +47,9 @@ class RandomSampler:
 
     def tell(self, points: list[list[Any]], values: list[float]) -> None:
         """Random search learns nothing from results."""
+
+    def tell_failed(self, points: list[list[Any]]) -> None:
+        """Nor from failures: its draws stay those of its seed (the notebook's, for seed 42)."""
 
 
 class TriangularSolveGaussianProcess(GaussianProcessRegressor):
@@ -72,7 +81,14 @@ def _blas_threads() -> ThreadpoolController:
 
 class ModelSampler:
     """Bayesian optimisation with skopt's Optimizer and fast, tested settings (see the guide):
-    sampled acquisition over `n_candidates` points and no kernel-optimiser restarts."""
+    sampled acquisition over `n_candidates` points and no kernel-optimiser restarts.
+
+    Two things skopt's own `ask` does not do. It never proposes a configuration twice (told,
+    failed or pending): skopt returns the same cached point until something is told, so a failed
+    run, which is never told a made-up score, was proposed again and again (skopt issues #302,
+    #618). And it learns where runs fail: expected improvement is weighted by the probability that
+    a run there completes (constrained EI, Gelbart, Snoek & Adams 2014).
+    """
 
     def __init__(self, space: Space, sampler: str, seed: int | None, n_initial_points: int, acq_func: str, n_candidates: int) -> None:
         estimator = cook_estimator(sampler.upper(), space=space, random_state=seed)
@@ -89,14 +105,17 @@ class ModelSampler:
             random_state=seed,
         )
         self.n_candidates = n_candidates
+        self.proposed: set[tuple[Any, ...]] = set()  # every configuration handed out: never again
+        self.completed: list[list[Any]] = []
+        self.failed: list[list[Any]] = []
 
     def ask(self, count: int) -> list[list[Any]]:
+        """Up to `count` configurations never proposed before; fewer (or none) when the space
+        holds no more."""
         with _blas_threads().limit(limits=1, user_api="blas"):
-            if count == 1:
-                return [_plain(self.optimizer.ask())]
-            if not self.optimizer.models:  # still drawing the initial random points: nothing to refit
-                return [_plain(point) for point in self.optimizer.ask(n_points=count)]
-            return self._batch_from_model(count)
+            points = self._from_model(count) if self.optimizer.models else self._random(count)
+        self.proposed.update(map(_key, points))
+        return points
 
     def tell(self, points: list[list[Any]], values: list[float]) -> None:
         """One model fit for the whole batch of results.
@@ -104,17 +123,51 @@ class ModelSampler:
         BLAS runs on one thread: on small matrices its threads cost more than they give, and
         they fight the launcher's workers for the cores (2x slower here on 2 cores).
         """
+        self.proposed.update(map(_key, points))  # resumed runs arrive here without having been asked
         if points:
+            self.completed += points
             with _blas_threads().limit(limits=1, user_api="blas"):
                 self.optimizer.tell(points, values)
 
-    def _batch_from_model(self, count: int) -> list[list[Any]]:
-        """The `count` best candidates of the current model's acquisition, each at least
-        MIN_SEPARATION from the others and from the points already evaluated."""
+    def tell_failed(self, points: list[list[Any]]) -> None:
+        """Configurations whose runs all failed: no score to tell, but the feasibility model learns them."""
+        self.proposed.update(map(_key, points))
+        self.failed += points
+
+    def _widths(self) -> np.ndarray:
+        """The feasibility kernel's widths, searched again when a failure is added or the runs
+        grew by a tenth since the last search: the search costs more than the rest of a step."""
+        stamp = (len(self.failed), len(self.completed))
+        searched = getattr(self, "_searched", None)
+        if searched is None or stamp[0] != searched[0][0] or stamp[1] > 1.1 * searched[0][1]:
+            self._searched = (stamp, feasibility_widths(self.optimizer.space, self.completed, self.failed))
+        return self._searched[1]
+
+    def _candidates(self) -> list[list[Any]]:
+        """Random points of the space not proposed yet; in a small discrete space, all that are left."""
+        space = self.optimizer.space
+        drawn = [_plain(point) for point in space.rvs(self.n_candidates, random_state=self.optimizer.rng)]
+        fresh = list({_key(point): point for point in drawn if _key(point) not in self.proposed}.values())
+        if len(fresh) < self.n_candidates // 4 and _size(space) <= MAX_ENUMERATED:  # running out: look at every point
+            fresh = [point for point in _every_point(space) if _key(point) not in self.proposed]
+        return fresh
+
+    def _random(self, count: int) -> list[list[Any]]:
+        """The random start: skopt's draws, but none twice."""
+        return self._candidates()[:count]
+
+    def _from_model(self, count: int) -> list[list[Any]]:
+        """The `count` best candidates of the current model's constrained acquisition, each at
+        least MIN_SEPARATION from the others and from the points already evaluated."""
         optimizer, space = self.optimizer, self.optimizer.space
-        candidates = space.transform(space.rvs(self.n_candidates, random_state=optimizer.rng))
+        fresh = self._candidates()
+        if not fresh:
+            return []
+        candidates = space.transform(fresh)
         scores = _gaussian_acquisition(candidates, optimizer.models[-1], y_opt=np.min(optimizer.yi), acq_func=optimizer.acq_func)
-        taken = list(space.transform(optimizer.Xi))
+        if self.failed:
+            scores = _constrained(scores, feasibility(space, fresh, self.completed, self.failed, self._widths()), optimizer.acq_func)
+        taken = list(space.transform(self.completed + self.failed))
         best_first = np.argsort(scores)
         chosen: list[int] = []
         for index in best_first:
@@ -125,7 +178,108 @@ class ModelSampler:
                     break
         else:  # the space is too small to keep them apart: take the next best as they come
             chosen += [index for index in best_first if index not in chosen][: count - len(chosen)]
-        return [_plain(point) for point in space.inverse_transform(candidates[chosen])]
+        return [fresh[index] for index in chosen]
+
+
+def feasibility(
+    space: Space, points: list[list[Any]], completed: list[list[Any]], failed: list[list[Any]], widths: np.ndarray | None = None
+) -> np.ndarray:
+    """The probability that a run at each of `points` completes, from the runs that completed or
+    failed: a kernel-weighted share of completed runs, shrunk toward the sweep's overall
+    completion rate by PRIOR_RUNS pseudo-runs (so that far from any run it is that rate, and deep
+    in a crash region it falls toward zero: expected improvement is largest where the model
+    knows least, which is where runs crashed, so only a small chance of completing keeps it off).
+
+    The kernel has a width per dimension of the unit cube (`feasibility_widths` when not given)."""
+    evaluated = completed + failed
+    unit = _unit_cube(space, points + evaluated)
+    here, there = unit[: len(points)], unit[len(points):]
+    ok = np.r_[np.ones(len(completed)), np.zeros(len(failed))]
+    rate = (len(completed) + 1) / (len(evaluated) + 2)
+    if widths is None:
+        widths = feasibility_widths(space, completed, failed)
+    weights = np.exp(-(((here[:, None, :] - there[None, :, :]) ** 2) / (2 * widths**2)).sum(axis=2))
+    return (PRIOR_RUNS * rate + weights @ ok) / (PRIOR_RUNS + weights.sum(axis=1))
+
+
+def feasibility_widths(space: Space, completed: list[list[Any]], failed: list[list[Any]]) -> np.ndarray:
+    """The feasibility kernel's width per dimension, each from FEASIBILITY_WIDTHS, under which
+    every evaluated run's outcome is best predicted from the others (leave-one-out likelihood):
+    a crash region that depends on one parameter is learnt along it, scattered crashes as noise."""
+    evaluated = completed + failed
+    unit = _unit_cube(space, evaluated)
+    ok = np.r_[np.ones(len(completed)), np.zeros(len(failed))]
+    rate = (len(completed) + 1) / (len(evaluated) + 2)
+    return _feasibility_widths((unit[:, None, :] - unit[None, :, :]) ** 2, ok, rate)
+
+
+def _feasibility_widths(between: np.ndarray, ok: np.ndarray, rate: float) -> np.ndarray:
+    """Per-dimension widths by leave-one-out likelihood: every combination for up to three
+    dimensions, else one dimension at a time from the best common width (coordinate search from
+    an arbitrary start sticks where one parameter is called irrelevant and the other decides)."""
+    dims = between.shape[2]
+    if dims <= 3:
+        return np.array(max(itertools.product(FEASIBILITY_WIDTHS, repeat=dims), key=lambda w: _leave_one_out(between, ok, rate, np.array(w))))
+    widths = np.full(dims, max(FEASIBILITY_WIDTHS, key=lambda w: _leave_one_out(between, ok, rate, np.full(dims, w))))
+    for _ in range(2):
+        for dim in range(dims):
+            def likelihood(width: float, dim: int = dim) -> float:
+                return _leave_one_out(between, ok, rate, np.r_[widths[:dim], width, widths[dim + 1:]])
+            widths[dim] = max(FEASIBILITY_WIDTHS, key=likelihood)
+    return widths
+
+
+def _leave_one_out(squared: np.ndarray, ok: np.ndarray, rate: float, widths: np.ndarray) -> float:
+    """Log-likelihood of each run's outcome predicted from the other runs under `widths`."""
+    weights = np.exp(-(squared / (2 * widths**2)).sum(axis=2))
+    np.fill_diagonal(weights, 0.0)
+    completes = (PRIOR_RUNS * rate + weights @ ok) / (PRIOR_RUNS + weights.sum(axis=1))
+    return float(np.sum(np.log(np.where(ok == 1, completes, 1 - completes))))
+
+
+def _constrained(scores: np.ndarray, completes: np.ndarray, acq_func: str) -> np.ndarray:
+    """skopt's scores are minimised: EI and PI come negated, so weighting them by the chance of
+    completing is a product; LCB is a bound, so a candidate likely to fail is pushed back by the
+    scores' spread instead. Candidates below LIKELY_TO_COMPLETE come after every other one:
+    once the optimum near a crash boundary is found, expected improvement is largest in the crash
+    region, where the model knows least, and even a small chance of completing would win there."""
+    if acq_func in ("EI", "PI"):
+        weighted = scores * completes
+    else:
+        weighted = scores + (1 - completes) * (np.ptp(scores) + 1.0)
+    likely = completes >= LIKELY_TO_COMPLETE
+    if likely.any():
+        weighted = np.where(likely, weighted, weighted.max() + np.ptp(weighted) + 1.0 - completes)
+    return weighted
+
+
+def _unit_cube(space: Space, points: list[list[Any]]) -> np.ndarray:
+    """Points as columns in [0, 1]: skopt's transform (one-hot for categories), each column scaled by its range."""
+    columns = np.asarray(space.transform(points), dtype=float)
+    low, span = columns.min(axis=0), np.ptp(columns, axis=0)
+    return (columns - low) / np.where(span > 0, span, 1.0)
+
+
+def _key(point: list[Any]) -> tuple[Any, ...]:
+    return tuple(point)
+
+
+def _size(space: Space) -> float:
+    """How many distinct points a space has: infinite once a dimension is real."""
+    size = 1.0
+    for dimension in space.dimensions:
+        if isinstance(dimension, Integer):
+            size *= dimension.high - dimension.low + 1
+        elif isinstance(dimension, Categorical):
+            size *= len(dimension.categories)
+        else:
+            return math.inf
+    return size
+
+
+def _every_point(space: Space) -> list[list[Any]]:
+    axes = [range(d.low, d.high + 1) if isinstance(d, Integer) else d.categories for d in space.dimensions]
+    return [_plain(list(point)) for point in itertools.product(*axes)]
 
 
 def make_sampler(
