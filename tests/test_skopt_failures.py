@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import yaml
 from skopt.space import Categorical, Integer, Real, Space
 
@@ -60,12 +61,12 @@ def test_feasibility_learns_a_crash_region_along_the_parameter_that_causes_it():
     space = Space([Real(0.0, 1.0), Real(0.0, 1.0)])
     completed = [[x, y] for x in (0.1, 0.3, 0.5) for y in (0.1, 0.5, 0.9)]
     failed = [[x, y] for x in (0.85, 0.95) for y in (0.2, 0.8)]
-    crash, safe = feasibility(space, [[0.9, 0.5], [0.3, 0.3]], completed, failed)
+    crash, safe = feasibility(*(np.array(space.transform(p)) for p in ([[0.9, 0.5], [0.3, 0.3]], completed, failed)))
     assert crash < 0.1 < 0.9 < safe, "no failure at y=0.5, but the region is x > 0.8 whatever y"
 
 
 def test_far_from_every_run_the_chance_of_completing_is_the_sweeps_rate():
     space = Space([Real(0.0, 1.0)])
     completed, failed = [[0.0], [0.05], [0.1], [0.2]], [[0.15]]
-    (far,) = feasibility(space, [[0.9]], completed, failed)
+    (far,) = feasibility(*(np.array(space.transform(p)) for p in ([[0.9]], completed, failed)))
     assert abs(far - (len(completed) + 1) / (len(completed) + len(failed) + 2)) < 0.05

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from functools import cache
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.gaussian_process import GaussianProcessRegressor as SklearnGaussianProcess
 from skopt import Optimizer
 from skopt.acquisition import _gaussian_acquisition
@@ -108,6 +110,8 @@ class ModelSampler:
         self.proposed: set[tuple[Any, ...]] = set()  # every configuration handed out: never again
         self.completed: list[list[Any]] = []
         self.failed: list[list[Any]] = []
+        self.completed_t: list[np.ndarray] = []  # the same, in skopt's transformed space
+        self.failed_t: list[np.ndarray] = []
 
     def ask(self, count: int) -> list[list[Any]]:
         """Up to `count` configurations never proposed before; fewer (or none) when the space
@@ -126,13 +130,27 @@ class ModelSampler:
         self.proposed.update(map(_key, points))  # resumed runs arrive here without having been asked
         if points:
             self.completed += points
+            self.completed_t += list(self.optimizer.space.transform(points))
             with _blas_threads().limit(limits=1, user_api="blas"):
-                self.optimizer.tell(points, values)
+                self.optimizer.tell(points, values, fit=False)
+                if self.optimizer._n_initial_points <= 0:  # skopt's own rule for when a model is due
+                    self._fit()
+
+    def _fit(self) -> None:
+        """Fit the model on every told point, as skopt's `tell` does, without the acquisition
+        over its own candidates that skopt then computes for an `ask` we never make."""
+        optimizer = self.optimizer
+        model = clone(optimizer.base_estimator_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(optimizer.space.transform(optimizer.Xi), optimizer.yi)
+        optimizer.models = [model]
 
     def tell_failed(self, points: list[list[Any]]) -> None:
         """Configurations whose runs all failed: no score to tell, but the feasibility model learns them."""
         self.proposed.update(map(_key, points))
         self.failed += points
+        self.failed_t += list(self.optimizer.space.transform(points)) if points else []
 
     def _widths(self) -> np.ndarray:
         """The feasibility kernel's widths, searched again when a failure is added or the runs
@@ -140,13 +158,13 @@ class ModelSampler:
         stamp = (len(self.failed), len(self.completed))
         searched = getattr(self, "_searched", None)
         if searched is None or stamp[0] != searched[0][0] or stamp[1] > 1.1 * searched[0][1]:
-            self._searched = (stamp, feasibility_widths(self.optimizer.space, self.completed, self.failed))
+            self._searched = (stamp, feasibility_widths(np.array(self.completed_t), np.array(self.failed_t)))
         return self._searched[1]
 
     def _candidates(self) -> list[list[Any]]:
         """Random points of the space not proposed yet; in a small discrete space, all that are left."""
         space = self.optimizer.space
-        drawn = [_plain(point) for point in space.rvs(self.n_candidates, random_state=self.optimizer.rng)]
+        drawn = space.rvs(self.n_candidates, random_state=self.optimizer.rng)  # numpy scalars hash as Python numbers
         fresh = list({_key(point): point for point in drawn if _key(point) not in self.proposed}.values())
         if len(fresh) < self.n_candidates // 4 and _size(space) <= MAX_ENUMERATED:  # running out: look at every point
             fresh = [point for point in _every_point(space) if _key(point) not in self.proposed]
@@ -154,7 +172,7 @@ class ModelSampler:
 
     def _random(self, count: int) -> list[list[Any]]:
         """The random start: skopt's draws, but none twice."""
-        return self._candidates()[:count]
+        return [_plain(point) for point in self._candidates()[:count]]
 
     def _from_model(self, count: int) -> list[list[Any]]:
         """The `count` best candidates of the current model's constrained acquisition, each at
@@ -166,8 +184,8 @@ class ModelSampler:
         candidates = space.transform(fresh)
         scores = _gaussian_acquisition(candidates, optimizer.models[-1], y_opt=np.min(optimizer.yi), acq_func=optimizer.acq_func)
         if self.failed:
-            scores = _constrained(scores, feasibility(space, fresh, self.completed, self.failed, self._widths()), optimizer.acq_func)
-        taken = list(space.transform(self.completed + self.failed))
+            scores = _constrained(scores, feasibility(candidates, np.array(self.completed_t), np.array(self.failed_t), self._widths()), optimizer.acq_func)
+        taken = [*self.completed_t, *self.failed_t]
         best_first = np.argsort(scores)
         chosen: list[int] = []
         for index in best_first:
@@ -178,60 +196,63 @@ class ModelSampler:
                     break
         else:  # the space is too small to keep them apart: take the next best as they come
             chosen += [index for index in best_first if index not in chosen][: count - len(chosen)]
-        return [fresh[index] for index in chosen]
+        return [_plain(fresh[index]) for index in chosen]
 
 
-def feasibility(
-    space: Space, points: list[list[Any]], completed: list[list[Any]], failed: list[list[Any]], widths: np.ndarray | None = None
-) -> np.ndarray:
+def feasibility(points: np.ndarray, completed: np.ndarray, failed: np.ndarray, widths: np.ndarray | None = None) -> np.ndarray:
     """The probability that a run at each of `points` completes, from the runs that completed or
-    failed: a kernel-weighted share of completed runs, shrunk toward the sweep's overall
-    completion rate by PRIOR_RUNS pseudo-runs (so that far from any run it is that rate, and deep
-    in a crash region it falls toward zero: expected improvement is largest where the model
-    knows least, which is where runs crashed, so only a small chance of completing keeps it off).
+    failed (all in skopt's transformed space): a kernel-weighted share of completed runs, shrunk
+    toward the sweep's overall completion rate by PRIOR_RUNS pseudo-runs (so that far from any
+    run it is that rate, and deep in a crash region it falls toward zero: expected improvement is
+    largest where the model knows least, which is where runs crashed, so only a small chance of
+    completing keeps it off).
 
     The kernel has a width per dimension of the unit cube (`feasibility_widths` when not given)."""
-    evaluated = completed + failed
-    unit = _unit_cube(space, points + evaluated)
+    evaluated = np.vstack([completed, failed])
+    unit = _unit_cube(np.vstack([points, evaluated]))
     here, there = unit[: len(points)], unit[len(points):]
     ok = np.r_[np.ones(len(completed)), np.zeros(len(failed))]
     rate = (len(completed) + 1) / (len(evaluated) + 2)
     if widths is None:
-        widths = feasibility_widths(space, completed, failed)
-    weights = np.exp(-(((here[:, None, :] - there[None, :, :]) ** 2) / (2 * widths**2)).sum(axis=2))
+        widths = feasibility_widths(completed, failed)
+    weights = np.exp(-_squared_distances(here / widths, there / widths) / 2)
     return (PRIOR_RUNS * rate + weights @ ok) / (PRIOR_RUNS + weights.sum(axis=1))
 
 
-def feasibility_widths(space: Space, completed: list[list[Any]], failed: list[list[Any]]) -> np.ndarray:
+def feasibility_widths(completed: np.ndarray, failed: np.ndarray) -> np.ndarray:
     """The feasibility kernel's width per dimension, each from FEASIBILITY_WIDTHS, under which
     every evaluated run's outcome is best predicted from the others (leave-one-out likelihood):
     a crash region that depends on one parameter is learnt along it, scattered crashes as noise."""
-    evaluated = completed + failed
-    unit = _unit_cube(space, evaluated)
     ok = np.r_[np.ones(len(completed)), np.zeros(len(failed))]
-    rate = (len(completed) + 1) / (len(evaluated) + 2)
-    return _feasibility_widths((unit[:, None, :] - unit[None, :, :]) ** 2, ok, rate)
+    rate = (len(completed) + 1) / (len(ok) + 2)
+    return _feasibility_widths(_unit_cube(np.vstack([completed, failed])), ok, rate)
 
 
-def _feasibility_widths(between: np.ndarray, ok: np.ndarray, rate: float) -> np.ndarray:
+def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """[i][j]: squared distance between rows a_i and b_j, by one matrix product."""
+    return np.maximum((a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :] - 2 * a @ b.T, 0.0)
+
+
+def _feasibility_widths(unit: np.ndarray, ok: np.ndarray, rate: float) -> np.ndarray:
     """Per-dimension widths by leave-one-out likelihood: every combination for up to three
     dimensions, else one dimension at a time from the best common width (coordinate search from
     an arbitrary start sticks where one parameter is called irrelevant and the other decides)."""
-    dims = between.shape[2]
+    dims = unit.shape[1]
     if dims <= 3:
-        return np.array(max(itertools.product(FEASIBILITY_WIDTHS, repeat=dims), key=lambda w: _leave_one_out(between, ok, rate, np.array(w))))
-    widths = np.full(dims, max(FEASIBILITY_WIDTHS, key=lambda w: _leave_one_out(between, ok, rate, np.full(dims, w))))
+        return np.array(max(itertools.product(FEASIBILITY_WIDTHS, repeat=dims), key=lambda w: _leave_one_out(unit, ok, rate, np.array(w))))
+    widths = np.full(dims, max(FEASIBILITY_WIDTHS, key=lambda w: _leave_one_out(unit, ok, rate, np.full(dims, w))))
     for _ in range(2):
         for dim in range(dims):
             def likelihood(width: float, dim: int = dim) -> float:
-                return _leave_one_out(between, ok, rate, np.r_[widths[:dim], width, widths[dim + 1:]])
+                return _leave_one_out(unit, ok, rate, np.r_[widths[:dim], width, widths[dim + 1:]])
             widths[dim] = max(FEASIBILITY_WIDTHS, key=likelihood)
     return widths
 
 
-def _leave_one_out(squared: np.ndarray, ok: np.ndarray, rate: float, widths: np.ndarray) -> float:
+def _leave_one_out(unit: np.ndarray, ok: np.ndarray, rate: float, widths: np.ndarray) -> float:
     """Log-likelihood of each run's outcome predicted from the other runs under `widths`."""
-    weights = np.exp(-(squared / (2 * widths**2)).sum(axis=2))
+    scaled = unit / widths
+    weights = np.exp(-_squared_distances(scaled, scaled) / 2)
     np.fill_diagonal(weights, 0.0)
     completes = (PRIOR_RUNS * rate + weights @ ok) / (PRIOR_RUNS + weights.sum(axis=1))
     return float(np.sum(np.log(np.where(ok == 1, completes, 1 - completes))))
@@ -253,9 +274,9 @@ def _constrained(scores: np.ndarray, completes: np.ndarray, acq_func: str) -> np
     return weighted
 
 
-def _unit_cube(space: Space, points: list[list[Any]]) -> np.ndarray:
-    """Points as columns in [0, 1]: skopt's transform (one-hot for categories), each column scaled by its range."""
-    columns = np.asarray(space.transform(points), dtype=float)
+def _unit_cube(columns: np.ndarray) -> np.ndarray:
+    """Transformed points (one-hot for categories) with each column scaled to [0, 1] by its range."""
+    columns = np.asarray(columns, dtype=float)
     low, span = columns.min(axis=0), np.ptp(columns, axis=0)
     return (columns - low) / np.where(span > 0, span, 1.0)
 
