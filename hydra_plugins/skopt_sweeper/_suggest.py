@@ -175,8 +175,8 @@ class ModelSampler:
         return [_plain(point) for point in self._candidates()[:count]]
 
     def _from_model(self, count: int) -> list[list[Any]]:
-        """The `count` best candidates of the current model's constrained acquisition, each at
-        least MIN_SEPARATION from the others and from the points already evaluated."""
+        """The `count` best candidates of the current model's constrained acquisition; in a batch,
+        each at least MIN_SEPARATION from the others and from the points already evaluated."""
         optimizer, space = self.optimizer, self.optimizer.space
         fresh = self._candidates()
         if not fresh:
@@ -185,7 +185,9 @@ class ModelSampler:
         scores = _gaussian_acquisition(candidates, optimizer.models[-1], y_opt=np.min(optimizer.yi), acq_func=optimizer.acq_func)
         if self.failed:
             scores = _constrained(scores, feasibility(candidates, np.array(self.completed_t), np.array(self.failed_t), self._widths()), optimizer.acq_func)
-        taken = [*self.completed_t, *self.failed_t]
+        # A batch is spread out, apart from each other and from what was run; a single point may
+        # refine next to the best one (exact repeats are already gone from the candidates).
+        taken = [*self.completed_t, *self.failed_t] if count > 1 else []
         best_first = np.argsort(scores)
         chosen: list[int] = []
         for index in best_first:
