@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from report.atomic import write_atomically
+from report.output import Destination, destination, write_to
 from report.collect import Sweep, SweepError, collect_sweep
 from report.compare import compare_sweeps, strategy_of
 from report.analysis import analyse
@@ -36,6 +36,7 @@ class WrittenReport:
     html: Path
     csv: Path
     sweep: Sweep
+    streamed: bool = False  # the HTML went into a device or a pipe (say where it is elsewhere)
 
 
 def _now() -> str:
@@ -97,17 +98,16 @@ def build_report(
     sweep = collect_sweep(
         directory, metric=metric, mode=mode, repeat_key=repeat_key, metrics_file=metrics_file, progress=progress
     )
-    html_path = Path(output) if output else sweep.directory / "report.html"
-    csv_path = html_path.with_name(CSV_NAME)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(html_path, render_html(report_context(sweep, rows, cols, progress)))
-    write_atomically(csv_path, results_csv(sweep))
-    return WrittenReport(html_path, csv_path, sweep)
+    target = destination(output, sweep.directory)
+    csv_path = (sweep.directory if target.stream else target.path.parent) / CSV_NAME  # never beside a device
+    write_to(target, render_html(report_context(sweep, rows, cols, progress)))
+    write_to(Destination(csv_path, False), results_csv(sweep))
+    return WrittenReport(target.path, csv_path, sweep, target.stream)
 
 
 def build_comparison(
     directories: list[Path | str],
-    output: Path | str = Path("compare.html"),
+    output: Path | str | None = None,
     *,
     metric: str | None = None,
     mode: str | None = None,
@@ -121,7 +121,6 @@ def build_comparison(
         "generated": _now(),
         "comparison": comparison_view(comparison, sweeps, draw_comparison(comparison)),
     }
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(output, render_html(context, "compare.html.j2"))
-    return output
+    target = destination(output, Path.cwd(), "compare.html")
+    write_to(target, render_html(context, "compare.html.j2"))
+    return target.path

@@ -41,7 +41,7 @@ def parser() -> argparse.ArgumentParser:
         help="the sweep directory (default: the newest sweep under ./multirun)",
     )
     parse.add_argument(
-        "-o", "--output", type=Path, metavar="OUT",
+        "-o", "--output", metavar="OUT",
         help=f"where to write the HTML report (default: SWEEP_DIR/report.html); {CSV_NAME} is written beside it",
     )
     parse.add_argument("--metric", metavar="NAME", help="the metric to rank by (default: the first metric the runs report)")
@@ -81,7 +81,7 @@ def compare_parser() -> argparse.ArgumentParser:
         "to come within 1% and 0.1% of the overall best.",
     )
     parse.add_argument("sweep_dirs", nargs="+", type=Path, metavar="SWEEP_DIR", help="the sweeps to compare")
-    parse.add_argument("-o", "--output", type=Path, default=Path("compare.html"), metavar="OUT", help="where to write the page (default: ./compare.html)")
+    parse.add_argument("-o", "--output", metavar="OUT", help="where to write the page (default: ./compare.html)")
     parse.add_argument("--metric", metavar="NAME", help="the metric to compare on (default: the first sweep's objective)")
     parse.add_argument("--mode", choices=("min", "max"), help="whether lower or higher is better (default: guessed from the metric's name)")
     return parse
@@ -94,6 +94,9 @@ def compare(argv: list[str]) -> int:
     except SweepError as error:
         print(f"sweep-report: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"sweep-report: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 1
     print(f"Comparison: {output}")
     return 0
 
@@ -121,5 +124,6 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"sweep-report: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
         return 1
-    print(f"Report: {written.html}\nResults table: {written.csv}")
+    # With the HTML on stdout (-o /dev/stdout), what we say goes to stderr.
+    print(f"Report: {written.html}\nResults table: {written.csv}", file=sys.stderr if written.streamed else sys.stdout)
     return 0
