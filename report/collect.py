@@ -14,12 +14,25 @@ from typing import Any, Iterator
 
 import pandas as pd
 import yaml
+from hydra.errors import HydraException
 from tqdm.auto import tqdm
 
 from report.intent import SweeperStop, follow_intent, sweeper_intent, sweeper_stop
 from report.no_metrics import no_metrics_message
 from report.objective import infer_direction
-from report.runfile import LAUNCH_FILE, RESULT_FILE, YAML_LOADER, find_job_dirs, job_number, load_result, log_tagged, typed_overrides
+from report.record_check import CheckedRecord, check_metrics, check_params, check_record
+from report.runfile import (
+    LAUNCH_FILE,
+    READ_ERRORS,
+    RESULT_FILE,
+    YAML_LOADER,
+    find_job_dirs,
+    job_number,
+    load_result,
+    log_tagged,
+    read_text,
+    typed_overrides,
+)
 
 REPEAT_KEY_NAMES = ("seed", "random_state", "repeat")
 # Column names of the results table and the ranking; a parameter or metric so named is renamed.
@@ -69,19 +82,30 @@ def collect_sweep(
 ) -> Sweep:
     """Collect every job of the sweep at `directory` into a `Sweep`; raises SweepError if none."""
     directory = Path(directory)
-    if not directory.is_dir():
-        raise SweepError(f"{directory}: no such directory")
-    job_dirs = find_job_dirs(directory, metrics_file)
+    try:
+        if not directory.is_dir():
+            raise SweepError(f"{directory}: no such directory")
+    except OSError as error:
+        raise SweepError(f"{directory}: cannot be read: {error.strerror or error}") from None
+    unreadable: list[tuple[Path, str]] = []
+    job_dirs = find_job_dirs(directory, metrics_file, unreadable)
+    if unreadable and unreadable[0][0] == directory:
+        raise SweepError(f"{directory}: cannot be read: {unreadable[0][1]}")
     if not job_dirs:
-        if (directory / "multirun.yaml").exists():
+        if unreadable:
+            raise SweepError(
+                f"{directory}: no job directory found, and {len(unreadable)} directories below it cannot be read"
+                f" (such as {unreadable[0][0]}: {unreadable[0][1]})"
+            )
+        if _exists(directory / "multirun.yaml"):
             raise SweepError(f"{directory}: the sweep has no job directories yet (empty sweep)")
         raise SweepError(f"{directory}: not a Hydra multirun directory (no job directory with .hydra/ below it)")
-    problems: list[str] = []
+    problems = [f"{path}: the directory cannot be read ({reason}); any job in it is left out of the report" for path, reason in unreadable]
     rows = [
         _read_job(job_dir, directory, metrics_file, problems)
         for job_dir in tqdm(job_dirs, desc="Collecting runs", unit="run", disable=not progress, delay=0.5)
     ]
-    recorded = metrics_file is None and ((directory / LAUNCH_FILE).exists() or any(row["status"] != "missing" for row in rows))
+    recorded = metrics_file is None and (_exists(directory / LAUNCH_FILE) or any(row["status"] != "missing" for row in rows))
     if not recorded:
         _status_unknown(rows, metrics_file or RESULT_FILE)
     rows.sort(key=lambda row: (row["job"] is None, row["job"] if row["job"] is not None else 0, row["job_dir"]))
@@ -92,7 +116,7 @@ def collect_sweep(
     integer_metrics = frozenset(name for name, values in metric_names.items() if _all_integers(values))
     metric_names = list(metric_names)
 
-    origin = _sweep_origin(directory, job_dirs[0])
+    origin = _sweep_origin(directory, job_dirs[0], problems)
     intent = origin.pop("intent", None)
     followed = intent and follow_intent(intent, runs, metric_names, metric)
     mode_reason = "as asked"
@@ -126,9 +150,9 @@ def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems
         "job": None,
         "job_dir": job_dir.relative_to(sweep_dir).as_posix(),
         "status": "missing",
-        "params": {},
+        "params": None,  # None until known: from the record, else from the overrides
         "metrics": {},
-        "overrides": None,
+        "overrides": None,  # a list until the end: from the record, else from Hydra's overrides.yaml
         "started": None,
         "duration": math.nan,
         "error_type": None,
@@ -136,23 +160,42 @@ def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems
         "traceback": None,
     }
     result_path = job_dir / (metrics_file or RESULT_FILE)
-    if not result_path.exists():
+    overrides_path = result_path
+    if not _exists(result_path):
         row.update(error_type="NoResult", error=f"no {result_path.name} in the job directory: killed, still running, or never written")
     else:
         try:
             if metrics_file:
-                row.update(status="completed", metrics=_load_metrics_file(result_path))
+                row.update(status="completed", metrics=check_metrics(_load_metrics_file(result_path), result_path, problems))
             else:
-                row.update(_row_from_record(load_result(result_path)))
-        except (OSError, ValueError, yaml.YAMLError) as error:
-            reason = str(error).splitlines()[0]
+                row.update(_row_from_record(check_record(load_result(result_path), result_path, problems)))
+        except READ_ERRORS as error:
+            reason = _reason(error)
             problems.append(f"{result_path}: unreadable, job skipped from the analysis: {reason}")
             row.update(status="unreadable", error_type="UnreadableResult", error=f"{result_path.name}: {reason}")
-    if row["overrides"] is None:  # no record of ours: Hydra's own files give the parameters
-        overrides = _read_overrides(job_dir, problems)
-        row.update(job=job_number(job_dir), overrides=shlex.join(overrides), params=typed_overrides(overrides))
-    row["metrics"] = _valid_metrics(row["metrics"], result_path, problems)
+    if row["overrides"] is None:  # no record of ours, or its overrides unusable: Hydra's own files give them
+        overrides_path = job_dir / ".hydra" / "overrides.yaml"
+        row["overrides"] = _read_overrides(overrides_path, problems, "parameters" if row["params"] is None else "overrides")
+    if row["job"] is None:
+        row["job"] = job_number(job_dir)
+    if row["params"] is None:
+        row["params"] = _params_from_overrides(row["overrides"], overrides_path, problems)
+    row["overrides"] = shlex.join(row["overrides"])
     return row
+
+
+def _reason(error: Exception) -> str:
+    """An error's message in one line: its first, or the error's name when it has none."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _exists(path: Path) -> bool:
+    """Whether `path` exists; a path that cannot even be looked at counts as absent."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _status_unknown(rows: list[dict[str, Any]], file_name: str) -> None:
@@ -162,58 +205,53 @@ def _status_unknown(rows: list[dict[str, Any]], file_name: str) -> None:
             row.update(status="unknown", error=f"no {file_name} in the job directory: without result files the job's status is unknown")
 
 
-def _row_from_record(record: dict[str, Any]) -> dict[str, Any]:
-    error = record.get("error") or {}
+def _row_from_record(record: CheckedRecord) -> dict[str, Any]:
     return {
-        "job": (record.get("job") or {}).get("num"),
-        "status": record["status"],
-        "params": record.get("params") or {},
-        "metrics": record.get("metrics") or {},
-        "overrides": shlex.join(record.get("overrides") or []),
-        "started": record.get("started"),
-        "duration": record.get("duration", math.nan),
-        "error_type": error.get("type"),
-        "error": error.get("message"),
-        "traceback": error.get("traceback"),
+        "job": record.job,
+        "status": record.status,
+        "params": record.params,
+        "metrics": record.metrics,
+        "overrides": record.overrides,
+        "started": record.started,
+        "duration": record.duration,
+        "error_type": record.error_type,
+        "error": record.error,
+        "traceback": record.traceback,
     }
 
 
 def _load_metrics_file(path: Path) -> dict[str, Any]:
     """A user's own metrics file: JSON or YAML holding a mapping of scalars."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=YAML_LOADER)
     if not isinstance(data, dict):
         raise ValueError("expected a mapping of metric names to numbers")
     return data
 
 
-def _valid_metrics(metrics: dict[str, Any], path: Path, problems: list[str]) -> dict[str, float]:
-    if not isinstance(metrics, dict):
-        problems.append(f"{path}: metrics are not a mapping of names to numbers ({metrics!r}); ignored")
-        return {}
-    valid = {}
-    for name, value in metrics.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(f"{path}: metric {name!r} is not a number ({value!r}); ignored")
-            continue
-        if not math.isfinite(value):
-            problems.append(f"{path}: metric {name!r} is not finite ({value}); ignored")
-            value = math.nan
-        valid[name] = value
-    return valid
-
-
-def _read_overrides(job_dir: Path, problems: list[str]) -> list[str]:
-    path = job_dir / ".hydra" / "overrides.yaml"
+def _read_overrides(path: Path, problems: list[str], unknown: str) -> list[str]:
+    """Hydra's list of the job's overrides; [] with a note saying the job's `unknown` are unknown."""
     try:
-        overrides = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except (OSError, yaml.YAMLError) as error:
-        problems.append(f"{path}: unreadable, the job's parameters are unknown: {str(error).splitlines()[0]}")
+        overrides = yaml.load(read_text(path), Loader=YAML_LOADER)
+    except READ_ERRORS as error:
+        reason = _reason(error)
+        problems.append(f"{path}: unreadable, the job's {unknown} are unknown: {reason}")
         return []
     if not isinstance(overrides, list) or not all(isinstance(item, str) for item in overrides):
-        problems.append(f"{path}: not a list of overrides; the job's parameters are unknown")
+        problems.append(f"{path}: not a list of overrides; the job's {unknown} are unknown")
         return []
     return overrides
+
+
+def _params_from_overrides(overrides: list[str], path: Path, problems: list[str]) -> dict[str, Any]:
+    """The job's parameters as Hydra types its overrides; none, with a note, if one cannot be parsed."""
+    try:
+        params = typed_overrides(overrides)
+    except HydraException as error:
+        reason = _reason(error)
+        problems.append(f"{path}: an override cannot be parsed, the job's parameters are unknown: {reason}")
+        return {}
+    return check_params(params, path, problems, "overrides") or {}
 
 
 def _ordered_union(mappings: Iterator[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -299,7 +337,7 @@ def _choose_repeat_key(sweep_dir: Path, params: list[str], fixed: dict[str, Any]
     return None
 
 
-def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
+def _sweep_origin(sweep_dir: Path, first_job: Path, problems: list[str]) -> dict[str, Any]:
     """Sweeper, launcher and app name from Hydra's own files; the launch command from ours.
 
     Without our launch file, the basic sweeper's `multirun.yaml` still gives the command-line
@@ -307,30 +345,60 @@ def _sweep_origin(sweep_dir: Path, first_job: Path) -> dict[str, Any]:
     """
     origin: dict[str, Any] = {"stopped": sweeper_stop(sweep_dir)}
     for path in (sweep_dir / "multirun.yaml", first_job / ".hydra" / "hydra.yaml"):
-        try:
-            hydra_cfg = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)["hydra"]
-        except (OSError, yaml.YAMLError, KeyError, TypeError):
+        hydra_cfg = _read_config(path, problems).get("hydra")
+        if not isinstance(hydra_cfg, dict):
             continue
-        sweeper = hydra_cfg.get("sweeper") if isinstance(hydra_cfg.get("sweeper"), dict) else {}
+        sweeper = _mapping_in(hydra_cfg, "sweeper")
         origin |= {
-            "sweeper": sweeper.get("_target_"),
-            "launcher": (hydra_cfg.get("launcher") or {}).get("_target_"),
-            "app_name": (hydra_cfg.get("job") or {}).get("name"),
+            "sweeper": _text_in(sweeper, "_target_"),
+            "launcher": _text_in(_mapping_in(hydra_cfg, "launcher"), "_target_"),
+            "app_name": _text_in(_mapping_in(hydra_cfg, "job"), "name"),
         }
-        task_overrides = (hydra_cfg.get("overrides") or {}).get("task") or []
-        sweeper_params = sweeper.get("params") or {}
-        origin["sampler"] = sweeper.get("sampler") if isinstance(sweeper.get("sampler"), str) else None
+        task_overrides = _mapping_in(hydra_cfg, "overrides").get("task")
+        task_overrides = [item for item in task_overrides if isinstance(item, str)] if isinstance(task_overrides, list) else []
+        sweeper_params = _mapping_in(sweeper, "params")
+        origin["sampler"] = _text_in(sweeper, "sampler")
         origin["intent"] = sweeper_intent(sweeper, sweep_dir)
         origin["log_params"] = log_tagged([*task_overrides, *(f"{key}={value}" for key, value in sweeper_params.items())])
         if path.name == "multirun.yaml" and origin["app_name"]:
             origin["command"] = f"python {origin['app_name']}.py -m {shlex.join(task_overrides)}".strip()
         break
     try:
-        launch = json.loads((sweep_dir / LAUNCH_FILE).read_text(encoding="utf-8"))
-        origin["program"] = launch["program"]
-        origin["command"] = " ".join([launch["program"], shlex.join(launch["arguments"])]).strip()
+        launch = json.loads(read_text(sweep_dir / LAUNCH_FILE))
+    except READ_ERRORS:
+        launch = None
+    program = _text_in(launch, "program") if isinstance(launch, dict) else None
+    arguments = launch.get("arguments") if isinstance(launch, dict) else None
+    if program is not None:
+        origin["program"] = program
+    if program is not None and isinstance(arguments, list) and all(isinstance(item, str) for item in arguments):
+        origin["command"] = " ".join([program, shlex.join(arguments)]).strip()
         # Sweepers other than the basic one keep no copy of the command line's sweeps.
-        origin["log_params"] = origin.get("log_params", frozenset()) | log_tagged(launch["arguments"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+        origin["log_params"] = origin.get("log_params", frozenset()) | log_tagged(arguments)
     return origin
+
+
+def _read_config(path: Path, problems: list[str]) -> dict[str, Any]:
+    """One of Hydra's YAML files; {} when there is none, and with a note when it cannot be read."""
+    if not _exists(path):
+        return {}
+    try:
+        config = yaml.load(read_text(path), Loader=YAML_LOADER)
+    except READ_ERRORS as error:
+        reason = _reason(error)
+        problems.append(f"{path}: unreadable, skipped (the sweeper, launcher and command may be unknown): {reason}")
+        return {}
+    if not isinstance(config, dict):
+        problems.append(f"{path}: not a mapping, skipped (the sweeper, launcher and command may be unknown)")
+        return {}
+    return config
+
+
+def _mapping_in(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+    value = mapping.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _text_in(mapping: dict[str, Any], key: str) -> str | None:
+    value = mapping.get(key)
+    return value if isinstance(value, str) else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Written by the callback into the sweep directory when the sweep starts: how it was launched.
 LAUNCH_FILE = "sweep_launch.json"
 FORMAT_VERSION = 1
+TEXT_LIMIT = 64 * 2**20  # bytes: larger result, metrics and config files are refused, not read
+JOB_NUMBER_LIMIT = 2**31  # job numbers at or above it are taken for damage, not a job number
+# What reading a small JSON or YAML file of ours can raise: unreadable (OSError), not UTF-8,
+# not a regular file, too large or out of range (ValueError), nested too deeply, not YAML.
+READ_ERRORS = (OSError, ValueError, RecursionError, yaml.YAMLError)
 
 
 def typed_overrides(overrides: list[str]) -> dict[str, Any]:
@@ -29,11 +35,17 @@ def typed_overrides(overrides: list[str]) -> dict[str, Any]:
 
     Config-group choices such as `model=rf` come out as their option name; deletions (`~key`)
     are left out. Lists and dicts are kept as their override text, since a table cell holds one
-    scalar.
+    scalar. Raises HydraException for text that is no override of a single value.
     """
-    parsed = OverridesParser.create().parse_overrides(overrides)
+    try:
+        return _typed(overrides)
+    except (RecursionError, ValueError) as error:  # nested too deeply; an integer of thousands of digits
+        raise HydraException(f"cannot parse the overrides: {error}") from None
+
+
+def _typed(overrides: list[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for override in parsed:
+    for override in OverridesParser.create().parse_overrides(overrides):
         if override.is_delete():
             continue
         value = override.value()
@@ -101,47 +113,82 @@ def dump_result(record: dict[str, Any]) -> str:
     return json.dumps({"format": FORMAT_VERSION, **record}, indent=1, default=str)
 
 
+def read_text(path: Path, limit: int = TEXT_LIMIT) -> str:
+    """A regular file's text as UTF-8; OSError or ValueError (UnicodeDecodeError among them) when
+    it cannot be read. A FIFO or device is refused without waiting on it, and so is a file larger
+    than `limit` bytes: what we read here is small, and its size must not set our memory use."""
+    path = Path(path)
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise ValueError("a directory, not a file" if stat.S_ISDIR(mode) else "not a regular file (a device, FIFO or socket)")
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise ValueError("not a regular file")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"larger than {limit // 2**20} MiB")
+    return data.decode("utf-8")
+
+
 def load_result(path: Path) -> dict[str, Any]:
-    """Read a result file; raises ValueError with the reason when it cannot be used."""
+    """Read a result file; raises ValueError with the reason when it cannot be used (OSError when
+    it cannot be read). Its fields are checked by `report.record_check`."""
+    text = read_text(path)
     try:
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
+        record = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON (truncated?): {error}") from None
-    if not isinstance(record, dict) or record.get("status") not in ("completed", "failed"):
-        raise ValueError("not a result record (no status 'completed' or 'failed')")
+    except RecursionError:
+        raise ValueError("nested too deeply to be a result record") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"not a result record (a JSON {type(record).__name__}, not an object)")  # noqa: TRY004 - every unusable file is a ValueError
     return record
 
 
-def find_job_dirs(directory: Path, metrics_file: str | None = None) -> list[Path]:
+def find_job_dirs(directory: Path, metrics_file: str | None = None, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Every directory below `directory` that holds a Hydra job (`.hydra/`) or a result file.
 
-    Job directories can be nested (`hydra.sweep.subdir` with `override_dirname`), so the whole
-    tree is walked; hidden directories such as `.submitit/` and `.hydra/` are never entered.
+    Job directories can be nested (`hydra.sweep.subdir` with `override_dirname`, or a job's own
+    outputs holding another job), so the whole tree is walked, job directories included; hidden
+    directories such as `.submitit/` and `.hydra/` are never entered, nor are symbolic links.
+    A directory that cannot be listed goes to `unreadable` with the reason (`directory` itself
+    first, if it is the one): the jobs in it are left out.
     """
     markers = {".hydra", RESULT_FILE} | ({metrics_file} if metrics_file else set())
     found = []
-    for current, subdirs, files in os.walk(directory):
+
+    def skipped(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((Path(error.filename) if error.filename else directory, error.strerror or str(error)))
+
+    for current, subdirs, files in os.walk(directory, onerror=skipped):
         if markers & (set(subdirs) | set(files)) and Path(current) != directory:
             found.append(Path(current))
-            subdirs.clear()
-            continue
-        subdirs[:] = sorted(name for name in subdirs if not name.startswith("."))
+        subdirs[:] = sorted(name for name in subdirs if not name.startswith(".") and name not in markers)
     return found
 
 
 def job_number(job_dir: Path) -> int | None:
-    """Hydra's job number from `.hydra/hydra.yaml`, or the directory's name when it is a number."""
-    try:
-        hydra_cfg = yaml.load((job_dir / ".hydra" / "hydra.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
-        return int(hydra_cfg["hydra"]["job"]["num"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
-        return int(job_dir.name) if job_dir.name.isdigit() else None
+    """Hydra's job number from `.hydra/hydra.yaml`, or the directory's name when it is a number;
+    None for anything else than a whole number from 0 to JOB_NUMBER_LIMIT."""
+    hydra_cfg = read_mapping(job_dir / ".hydra" / "hydra.yaml") or {}
+    job = hydra_cfg.get("hydra") if isinstance(hydra_cfg.get("hydra"), dict) else {}
+    num = (job.get("job") if isinstance(job.get("job"), dict) else {}).get("num")
+    if num is None and job_dir.name.isascii() and job_dir.name.isdigit() and len(job_dir.name) < 12:
+        num = int(job_dir.name)
+    return num if sane_job_number(num) else None
+
+
+def sane_job_number(value: Any) -> bool:
+    """A job number is a whole number (not a boolean, not a float) from 0 to JOB_NUMBER_LIMIT."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < JOB_NUMBER_LIMIT
 
 
 def read_mapping(path: Path) -> dict[str, Any] | None:
     """A YAML file holding a mapping (Hydra's configs, a sweeper's results), or None if it is not one."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yaml.load(read_text(path), Loader=YAML_LOADER)
+    except READ_ERRORS:
         return None
     return data if isinstance(data, dict) else None
