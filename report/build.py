@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+import numpy as np
 
 from report.output import Destination, destination, write_to
 from report.collect import Sweep, SweepError, collect_sweep
@@ -13,6 +18,8 @@ from report.compare import compare_sweeps, strategy_of
 from report.analysis import analyse
 from report.draw import draw_figures
 from report.figures.compare import draw_comparison
+from report.formatting import encodable
+from report.pivot import MAX_CELLS
 from report.ranking import group_ids
 from report.render import render_html
 from report.results_table import CSV_NAME, results_csv
@@ -46,13 +53,24 @@ def _now() -> str:
 def report_context(
     sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None = None, progress: bool = False
 ) -> dict[str, Any]:
-    """Everything the templates show, computed, drawn and formatted once."""
+    """Everything the templates show, computed, drawn and formatted once.
+
+    What numpy, pandas, scikit-learn and matplotlib warn about on the way (overflow, a missing
+    glyph, a fragmented frame, a model that did not converge) is not printed: the report says what
+    matters. The user's own warning filters and error states are left as they were. Every text is
+    made encodable: a lone surrogate from a run's JSON is written as U+FFFD."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"), _quiet_matplotlib():
+        warnings.simplefilter("ignore")
+        return _encodable(_report_context(sweep, rows, cols, progress))
+
+
+def _report_context(sweep: Sweep, rows: list[str] | None, cols: list[str] | None, progress: bool) -> dict[str, Any]:
     context: dict[str, Any] = {
         "title": f"Sweep report: {sweep.app_name or sweep.directory.name}",
         "generated": _now(),
         "header": header_view(sweep),
         "objective": objective_view(sweep),
-        "problems": sweep.problems,
+        "problems": list(sweep.problems),
         "runs": runs_view(sweep),
         "best": None,
         "ranking": None,
@@ -73,6 +91,12 @@ def report_context(
         pick_runs = sweep.runs[groups == advice.pick]
         pick_command = reproduce_command(program, pick_runs, sweep.repeat_key)
         context["recommendation"] = recommendation_view(advice, analysis.ranking, analysis.params, sweep.objective, pick_command)
+    context["problems"] += figures.notes
+    if analysis.heatmap is None and len(analysis.params) >= 2 and (analysis.ranking["n"] > 0).any():
+        context["problems"].append(
+            f"The clustermap is left out: the {len(analysis.params)} parameters' values make too many combinations to pivot "
+            f"(more than {MAX_CELLS:,}); the ranking lists every configuration."
+        )
     context.update(
         best=best_view(analysis.ranking, analysis.params, sweep.objective, analysis.other_metrics, command),
         ranking=ranking_view(analysis.ranking, analysis.params, sweep.objective, analysis.other_metrics),
@@ -80,6 +104,29 @@ def report_context(
         pictures=pictures_view(analysis, figures),
     )
     return context
+
+
+def _encodable(value: Any) -> Any:
+    """`value` with every text in it encodable as UTF-8 (see formatting.encodable)."""
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_encodable(item) for item in value) if type(value) in (list, tuple) else value
+    return value
+
+
+@contextmanager
+def _quiet_matplotlib() -> Iterator[None]:
+    """matplotlib's own log messages (too many ticks, fonts) held back, its level restored after."""
+    logger = logging.getLogger("matplotlib")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def build_report(

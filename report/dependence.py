@@ -14,10 +14,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.formatting import format_value
+from report.formatting import format_value, value_keys
 from report.ranking import is_scored
 from report.runfile import plain
-from report.surrogate import Surrogate, average_dependence, category_values, grid_of, individual_dependence
+from report.surrogate import (
+    Surrogate,
+    average_dependence,
+    category_values,
+    grid_of,
+    individual_dependence,
+)
 
 Z_95 = 1.959963984540054
 MAX_OBSERVED = 1000
@@ -78,7 +84,7 @@ def exact_curve(ranking: pd.DataFrame, name: str, kind: str, params: list[str] |
     parameters, by default those of the ranking's columns.
     """
     scored = ranking[ranking["n"] > 0]
-    by_value = ranking.groupby(name, sort=True, dropna=False)  # unset values are a value of their own
+    by_value = ranking.groupby(value_keys(ranking[name]), sort=True, dropna=False)  # unset values are a value of their own
     has_band = bool((scored["n"] >= 2).all())
     if len(scored) == len(ranking):
         mean = by_value["mean"].mean()
@@ -112,12 +118,12 @@ def main_effect_weights(ranking: pd.DataFrame, params: list[str], name: str) -> 
     The estimate is the least-squares fit of the means on an intercept and one-hot columns of every
     parameter (ANOVA's additive model, as in `importance.exact_importance`), predicted at the value
     and averaged over the other parameters' grid, each of their values weighted alike. Values are in
-    the order of `groupby(name, sort=True, dropna=False)`. A value of `name` with no completed
-    configuration has no estimate (a NaN row); a value of another parameter with none cannot be
-    predicted at, so that parameter's average is over the values that have one.
+    the order of `groupby(value_keys(ranking[name]), sort=True, dropna=False)`. A value of `name`
+    with no completed configuration has no estimate (a NaN row); a value of another parameter with
+    none cannot be predicted at, so that parameter's average is over the values that have one.
     """
     completed = (ranking["n"] > 0).to_numpy()
-    codes = {param: ranking.groupby(param, sort=True, dropna=False).ngroup().to_numpy() for param in params}
+    codes = {param: ranking.groupby(value_keys(ranking[param]), sort=True, dropna=False).ngroup().to_numpy() for param in params}
     seen = {param: np.unique(codes[param][completed]) for param in params}  # values with a completed configuration
     design = np.hstack([np.ones((int(completed.sum()), 1))] + [
         (codes[param][completed, None] == seen[param][None, 1:]).astype(float) for param in params  # first value: baseline
@@ -153,6 +159,7 @@ def exact_surface(ranking: pd.DataFrame, x_name: str, y_name: str, kinds: dict[s
     """Mean of the configuration means at each pair of values, over all other parameters; failed
     (and NaN) where every configuration of the pair failed."""
     pivot = {"index": y_name, "columns": x_name, "dropna": False}
+    ranking = ranking.assign(**{name: value_keys(ranking[name]) for name in (x_name, y_name)})  # mixed types as text
     table = ranking.pivot_table(values="mean", aggfunc="mean", **pivot)  # NaN means of failed ones are skipped
     completed = ranking.assign(completed=ranking["n"] > 0).pivot_table(values="completed", aggfunc="sum", **pivot)
     failed = completed.reindex_like(table).fillna(0).to_numpy() == 0

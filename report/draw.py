@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
 
 from report.analysis import Analysis
-from report.figures import STYLE
+from report.figures import STYLE, placeholder_uri
 from report.figures.clustermap import draw_clustermap
 from report.figures.dependence import draw_curves, draw_surfaces
 from report.figures.history import draw_history
@@ -26,6 +26,13 @@ class Figures(NamedTuple):
     surfaces: str | None
     importance: str | None
     history: str | None
+    notes: tuple[str, ...] = ()  # figures that could not be drawn, and why: for the report's problems
+
+
+NAMES = {
+    "repeats": "repeat-variance", "clustermap_values": "clustermap", "clustermap_groups": "group-id clustermap",
+    "curves": "partial-dependence", "surfaces": "two-parameter dependence", "importance": "importance", "history": "history",
+}
 
 
 def draw_figures(analysis: Analysis, objective: str, direction: str, progress: bool = False) -> Figures:
@@ -41,9 +48,23 @@ def draw_figures(analysis: Analysis, objective: str, direction: str, progress: b
         "importance": analysis.importance and analysis.importance.shares and (lambda: draw_importance(analysis.importance, objective)),
         "history": analysis.history and (lambda: draw_history(analysis.history, objective, direction)),
     }
-    drawn = {}
+    drawn, notes = {}, []
     with plt.rc_context(STYLE), tqdm(total=sum(1 for job in jobs.values() if job), desc="Drawing figures", unit="figure", disable=not progress, delay=0.5) as bar:
         for name, job in jobs.items():
-            drawn[name] = job() if job else None
+            drawn[name] = _draw_or_explain(NAMES[name], job, notes) if job else None
             bar.update(1 if job else 0)
-    return Figures(**drawn)
+    return Figures(**drawn, notes=tuple(notes))
+
+
+def _draw_or_explain(name: str, job: Callable[[], str], notes: list[str]) -> str:
+    """The figure; or, where data beyond what can be drawn breaks it, a placeholder saying so, and a
+    note: the rest of the report stands without it."""
+    before = set(plt.get_fignums())
+    try:
+        return job()
+    except Exception as error:  # noqa: BLE001 - one figure must never cost the whole report
+        for number in set(plt.get_fignums()) - before:  # only the figures this one left open
+            plt.close(number)
+        reason = (str(error).strip().splitlines() or [""])[0][:200]
+        notes.append(f"The {name} figure is left out: it could not be drawn from this sweep's values ({type(error).__name__}: {reason}).")
+        return placeholder_uri(f"The {name} figure could not be drawn: see the problems listed at the top.")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 MISSING = "–"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: cannot be written as UTF-8, nor drawn
+REPLACEMENT = "\N{REPLACEMENT CHARACTER}"
+ELLIPSIS = "…"
+SAFE_MAGNITUDE = 2.0**300  # beyond this (1e90), sums of squares and spans of floats may overflow
 
 
 def better_word(direction: str) -> str:
@@ -68,3 +74,46 @@ def format_duration(seconds: float) -> str:
         return f"{minutes} min {seconds:02d} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+def encodable(text: str) -> str:
+    """`text` with each lone surrogate (a JSON `"\\ud800"`) replaced by U+FFFD, so that it can be
+    written as UTF-8 and drawn; the same object when there is none (a `Markup` stays `Markup`)."""
+    if not LONE_SURROGATE.search(text):
+        return text
+    cleaned = LONE_SURROGATE.sub(REPLACEMENT, text)
+    return cleaned if type(text) is str else type(text)(cleaned)
+
+
+def short_text(text: Any, limit: int = 40) -> str:
+    """A text from a run as a label: encodable, and cut to `limit` characters with `…` (the full
+    text stays in the tables)."""
+    text = encodable(str(text))
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def power_of_two_unit(values: Any) -> float:
+    """1, or the power of two that brings the largest finite magnitude of `values` near 1 when it
+    is so large (or small) that spans and squares would overflow (or vanish). Dividing by a power
+    of two is exact, so scaled analyses give bit-identical answers where no scaling is needed."""
+    magnitudes = np.abs(np.asarray(values, dtype=float).ravel())
+    magnitudes = magnitudes[np.isfinite(magnitudes) & (magnitudes > 0)]
+    if not magnitudes.size:
+        return 1.0
+    top = float(magnitudes.max())
+    if 1 / SAFE_MAGNITUDE <= top <= SAFE_MAGNITUDE:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(top)[1] - 1)  # the largest then lies in [1, 2)
+
+
+def value_keys(column: pd.Series) -> pd.Series:
+    """A column of values to group, pivot and sort by: an object column's values as their text
+    (missing ones kept missing), so that mixed types (4.5, true, 1) sort, and values Python calls
+    equal (true == 1) stay apart, as in the tables; other columns as they are."""
+    if column.dtype != object:
+        return column
+    return column.map(lambda value: value if _is_missing(value) else format_value(value)).astype(object)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and math.isnan(value))

@@ -79,11 +79,11 @@ def surrogate_importance(surrogate: Surrogate, params: list[str]) -> Importance:
 def _surrogate_shares(surrogate: Surrogate, params: list[str]) -> dict[str, float]:
     """Var over runs of PD_p(x_p) / Var of the forest's predictions, for each parameter p."""
     background = surrogate.background
-    total = float(np.var(surrogate.model.predict(background)))
+    total = float(np.var(surrogate.model.predict(background)))  # in the forest's units (see Surrogate.unit)
     shares = {}
     for name in params:
         grid = np.unique(background[name].to_numpy())
-        dependence = pd.Series(average_dependence(surrogate, [name], [grid]), index=grid)
+        dependence = pd.Series(average_dependence(surrogate, [name], [grid]) / surrogate.unit, index=grid)
         shares[name] = float(np.var(dependence.loc[background[name]].to_numpy()) / total) if total > 0 else 0.0
     return shares
 

@@ -21,12 +21,22 @@ import pandas as pd
 from scipy.cluster import hierarchy
 
 from report.bins import NUMERIC, UNSET, choose_bins, cut_into_bins, value_labels
-from report.formatting import MISSING, format_number, format_value
+from report.formatting import (
+    MISSING,
+    format_number,
+    format_value,
+    power_of_two_unit,
+    short_text,
+    value_keys,
+)
 from report.importance import MIN_R2
-from report.surrogate import Surrogate
+from report.surrogate import Surrogate, predict
 
 MAX_SIDE = 60  # more labels than this on an axis are capped
 MAX_ANNOTATED_CELLS = 400
+EXHAUSTIVE_SPLIT = 12  # parameters up to which every split between rows and columns is tried
+MAX_CELLS = 250_000  # value combinations beyond which no table is pivoted (memory)
+MAX_LABEL = 40  # characters of a value in a tick label; the tables keep it whole
 
 
 class Heatmap(NamedTuple):
@@ -49,14 +59,24 @@ class Heatmap(NamedTuple):
 
 
 def split_params(params: list[str], counts: dict[str, int]) -> tuple[list[str], list[str]]:
-    """Put the parameters on rows and columns so that the table is as near square as possible."""
+    """Put the parameters on rows and columns so that the table is as near square as possible.
+
+    A parameter with no level (set only by jobs that left no result) counts as one. Beyond
+    EXHAUSTIVE_SPLIT parameters the split is greedy: every subset would be too many to try."""
+    sizes = {name: math.log(max(1, counts[name])) for name in params}
+    if len(params) > EXHAUSTIVE_SPLIT:
+        on_rows: set[str] = set()
+        totals = [0.0, 0.0]  # log sizes of the rows and of the columns
+        for position, name in enumerate(sorted(params, key=lambda name: -sizes[name])):
+            side = position if position < 2 else int(totals[1] < totals[0])
+            on_rows |= {name} if side == 0 else set()
+            totals[side] += sizes[name]
+        return [name for name in params if name in on_rows], [name for name in params if name not in on_rows]
     best: tuple[float, list[str], list[str]] | None = None
     for size in range(1, len(params)):
         for rows in itertools.combinations(params, size):
             cols = [name for name in params if name not in rows]
-            n_rows = math.prod(counts[name] for name in rows)
-            n_cols = math.prod(counts[name] for name in cols)
-            imbalance = abs(math.log(n_rows / n_cols))
+            imbalance = abs(sum(sizes[name] for name in rows) - sum(sizes[name] for name in cols))
             if best is None or imbalance < best[0] - 1e-12:
                 best = (imbalance, list(rows), cols)
     assert best is not None, "two or more parameters are needed"
@@ -107,6 +127,8 @@ def heatmap_info(
     notes: list[str] = []
     ordered = ranking.sort_values("mean", ascending=direction == "min", na_position="last", kind="stable")
     keys, levels, points = _keys(ordered, params, kinds, {} if full_grid else choose_bins(ranking, params, kinds), notes)
+    if math.prod(len(levels[name]) for name in params) > MAX_CELLS:
+        return None  # too many combinations to pivot: the report says so
     rows, cols = place_axes(params, rows, cols, {name: len(levels[name]) for name in params}, notes)
 
     # Best first, so the first configuration of each cell is its best scored one, or a failed one.
@@ -133,11 +155,10 @@ def heatmap_info(
     model = _estimate(trusted, values.isna() & ~failed & possible, points)
     notes += _cell_notes(values, model, failed, possible, surrogate)
     # Clustering sees the estimates, and the overall mean where a cell has neither.
-    filled = values.fillna(model)
-    filled = filled.fillna(float(np.nanmean(filled.to_numpy())))
+    filled = _clusterable(values.fillna(model).to_numpy(dtype=float))
     ordered_axes = {name for name in params if not full_grid and kinds[name] in NUMERIC}
-    row_linkage = _linkage(filled.to_numpy(), not ordered_axes & set(rows))
-    col_linkage = _linkage(filled.to_numpy().T, not ordered_axes & set(cols))
+    row_linkage = _linkage(filled, not ordered_axes & set(rows))
+    col_linkage = _linkage(filled.T, not ordered_axes & set(cols))
     row_order = hierarchy.leaves_list(row_linkage) if row_linkage is not None else np.arange(values.shape[0])
     col_order = hierarchy.leaves_list(col_linkage) if col_linkage is not None else np.arange(values.shape[1])
     values, model, failed, groups = (frame.iloc[row_order, col_order] for frame in (values, model, failed, groups))
@@ -155,7 +176,7 @@ def _keys(
 ) -> tuple[pd.DataFrame, dict[str, list[Any]], dict[str, dict[str, float]]]:
     """Each configuration's level of each parameter (its bin, its value, or UNSET), each
     parameter's levels in order (UNSET last), and each binned parameter's bin middles."""
-    keys = pd.DataFrame(index=ordered.index)
+    keys: dict[str, Any] = {}
     levels: dict[str, list[Any]] = {}
     points: dict[str, dict[str, float]] = {}
     for name in params:
@@ -167,9 +188,10 @@ def _keys(
             count = len([label for label in points[name] if label != UNSET])
             notes.append(f"{name} is binned into {count} {spacing} bins; each cell shows the best configuration in it.")
         else:
+            column = value_keys(column)
             keys[name] = column.astype(object).where(column.notna(), UNSET)
             levels[name] = column.dropna().drop_duplicates().sort_values().tolist() + [UNSET] * bool(column.isna().any())
-    return keys, levels, points
+    return pd.DataFrame(keys, index=ordered.index, columns=params), levels, points
 
 
 def _possible(keys: pd.DataFrame, every_cell: pd.MultiIndex, kinds: dict[str, str]) -> np.ndarray:
@@ -244,7 +266,7 @@ def _estimate(surrogate: Surrogate | None, empty: pd.DataFrame, points: dict[str
     placed = np.array([None not in row for row in features], dtype=bool)
     if placed.any():
         X = pd.DataFrame(list(itertools.compress(features, placed)), columns=surrogate.X.columns, dtype=float)
-        for (i, j), value in zip(itertools.compress(cells, placed), surrogate.model.predict(X)):
+        for (i, j), value in zip(itertools.compress(cells, placed), predict(surrogate, X)):
             model.iat[i, j] = value
     return model
 
@@ -265,7 +287,19 @@ def _key(label: Any) -> tuple[Any, ...]:
 
 def _labels(index: pd.Index, texts: dict[str, dict[Any, str]]) -> list[str]:
     """Tick labels: each level as its parameter writes it, the parameters of a label joined by ` · `."""
-    return [" · ".join(texts[name][value] for name, value in zip(index.names, _key(label))) for label in index]
+    return [" · ".join(short_text(texts[name][value], MAX_LABEL) for name, value in zip(index.names, _key(label))) for label in index]
+
+
+def _clusterable(data: np.ndarray) -> np.ndarray:
+    """The table clustering sees: the overall mean where a cell has no value, and, where values
+    are so large that distances would overflow (1e308), every value divided by one power of two
+    (the same tree: distances all shrink alike), infinite means at the ends of the finite ones."""
+    unit = power_of_two_unit(data)
+    scaled = data / unit if unit != 1.0 else data.copy()
+    finite = scaled[np.isfinite(scaled)]
+    if len(finite) < scaled.size - int(np.isnan(scaled).sum()):  # infinite means (a sum that overflowed)
+        scaled = np.clip(scaled, finite.min(initial=0.0), finite.max(initial=0.0))
+    return np.nan_to_num(scaled, nan=float(np.nanmean(scaled)) if len(finite) else 0.0)
 
 
 def _linkage(data: np.ndarray, cluster: bool) -> np.ndarray | None:

@@ -24,6 +24,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Kernel, WhiteKernel
 
+from report.formatting import power_of_two_unit
+
 MIN_VARIANCE = 1e-10  # relative to the objective's spread: keeps the matrices invertible
 FIT_POINTS = 250  # configurations the kernel's shape is fitted on: the cost grows with their cube
 LENGTH_BOUND = 1e5  # features span [0, 1]: a length scale this long is a flat direction
@@ -50,6 +52,7 @@ def features(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) ->
             numeric = values.astype(float)
             if kinds[name] == "log":
                 numeric = np.log10(numeric.where(numeric > 0))
+            numeric = numeric / power_of_two_unit(numeric)  # spans of ±1e308 would overflow; exact, 1 elsewhere
             span = numeric.max() - numeric.min()
             scaled = (numeric - numeric.min()) / span if span > 0 else numeric * 0
             columns.append(scaled.fillna(0).to_numpy()[:, None])

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from report.formatting import power_of_two_unit
 from report.noise import moderated_noise, noisier_than_usual, t_inflation
 from report.posterior import category_columns, features, gp_posterior, probability_best
 
@@ -103,6 +104,7 @@ def recommend(
     if scored.empty:
         return None
     sign = 1.0 if direction == "min" else -1.0  # work on "lower is better" values
+    unit, scored = _in_units(scored)  # huge objectives (1e308) scaled so that nothing overflows; else as they are
     means, counts = sign * scored["mean"], scored["n"].astype(float)
     dof = (counts - 1).clip(lower=0)
     noise_var = float((dof * scored["std"].fillna(0) ** 2).sum() / dof.sum()) if dof.sum() > 0 else None
@@ -126,22 +128,38 @@ def recommend(
         pick=pick,
         top=int(means.idxmin()),
         repeats=int(counts.max()),
-        noise_sd=None if noise_var is None else math.sqrt(noise_var),
-        between_sd=math.sqrt(between_var),
+        noise_sd=None if noise_var is None else unit * math.sqrt(noise_var),
+        between_sd=unit * math.sqrt(between_var),
         icc=None if noise_var is None else _icc(between_var, noise_var, counts),
         ranked=[int(g) for g in order],
-        estimate={int(g): float(sign * v) for g, v in estimate.items()},
-        bound={int(g): float(sign * v) for g, v in bound.items()},
+        estimate={int(g): float(sign * unit * v) for g, v in estimate.items()},
+        bound={int(g): float(sign * unit * v) for g, v in bound.items()},
         p_best=p_best,
         indistinguishable=together,
-        gap=gap,
+        gap=None if gap is None else unit * gap,
         repeats_needed=_repeats_needed(noise_var, gap),
-        neighbourhoods=_neighbourhoods(means, neighbours, [int(g) for g in dict.fromkeys([pick, means.idxmin(), *order[:top]])], sign)
+        neighbourhoods=_neighbourhoods(means, neighbours, [int(g) for g in dict.fromkeys([pick, means.idxmin(), *order[:top]])], sign, unit)
         if neighbours
         else {},
         method=METHOD if noise_var is not None else METHOD_WITHOUT_REPEATS,
-        model_noise_sd=None if posterior.noise_var is None else math.sqrt(posterior.noise_var),
+        model_noise_sd=None if posterior.noise_var is None else unit * math.sqrt(posterior.noise_var),
         noisier=[] if noise is None else [int(g) for g in scored.index[noisier_than_usual(noise)]],
+    )
+
+
+def _in_units(scored: pd.DataFrame) -> tuple[float, pd.DataFrame]:
+    """(unit, the configurations' statistics divided by it): 1 and the table as it is, unless the
+    objective is so large (1e308) that spans and squares would overflow; then a power of two
+    (exact), and a mean or spread that already overflowed (a sum past 1.8e308) is bounded by the
+    configuration's own min and max."""
+    columns = ["mean", "std", "min", "max"]
+    unit = power_of_two_unit(scored[columns])
+    if unit == 1.0 and np.isfinite(scored[columns].fillna(0).to_numpy(dtype=float)).all():
+        return unit, scored
+    low, high = scored["min"] / unit, scored["max"] / unit
+    mean, std = scored["mean"] / unit, scored["std"] / unit
+    return unit, scored.assign(
+        mean=mean.clip(low, high), std=std.where(np.isfinite(std) | std.isna(), high - low), min=low, max=high,
     )
 
 
@@ -179,7 +197,9 @@ def _advantage(means: dict[int, float], group: int, axes: list[list[int]]) -> fl
     return float(np.mean([(means[a] + means[b]) / 2 for a, b in both_sides]) - means[group])
 
 
-def _neighbourhoods(means: pd.Series, neighbours: dict[int, list[list[int]]], groups: list[int], sign: float) -> dict[int, Neighbourhood]:
+def _neighbourhoods(
+    means: pd.Series, neighbours: dict[int, list[list[int]]], groups: list[int], sign: float, unit: float = 1.0
+) -> dict[int, Neighbourhood]:
     """Each top configuration against its neighbours; spikes stand out by a robust z-score of
     their advantage among all interior configurations' advantages."""
     by_group = means.to_dict()  # plain lookups: this runs once per configuration of the grid
@@ -196,8 +216,8 @@ def _neighbourhoods(means: pd.Series, neighbours: dict[int, list[list[int]]], gr
         result[group] = Neighbourhood(
             group=group,
             neighbours=present,
-            mean=float(sign * means[present].mean()),
-            drop=float(means[present].mean() - means[group]),
+            mean=float(sign * unit * means[present].mean()),
+            drop=float(unit * (means[present].mean() - means[group])),
             isolated=bool(advantage is not None and scale > 0 and (advantage - centre) / scale > SPIKE_Z),
         )
     return result

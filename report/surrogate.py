@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import partial_dependence
 
-from report.formatting import format_value
+from report.formatting import format_value, power_of_two_unit
 from report.ranking import is_scored
 
 MIN_RUNS = 8
@@ -30,10 +30,14 @@ class Surrogate(NamedTuple):
     background: pd.DataFrame  # a sample of X: the runs of the individual curves and of importance
     oob_r2: float  # out-of-bag R²: how far to trust the curves
     y: np.ndarray  # the objective of each row of X
+    # The forest learns y / unit: 1, or a power of two where the objective is so large (1e308)
+    # that its squares overflow. Use `predict`, which answers in the objective's own units.
+    unit: float = 1.0
 
 
 def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], objective: str) -> Surrogate | None:
-    """Fit the forest on every completed run; None with fewer than MIN_RUNS scored runs."""
+    """Fit the forest on every completed run; None with fewer than MIN_RUNS scored runs, or where
+    a parameter's value is beyond what the forest's single precision holds (±3.4e38)."""
     scored = runs[is_scored(runs, objective)]
     if len(scored) < MIN_RUNS or not params:
         return None
@@ -45,10 +49,18 @@ def fit_surrogate(runs: pd.DataFrame, params: list[str], kinds: dict[str, str], 
         else:
             columns[name] = scored[name].astype(float).to_numpy()
     X = pd.DataFrame(columns, index=scored.index)
+    if (np.abs(X.to_numpy()) > np.finfo(np.float32).max).any():
+        return None
     y = scored[objective].to_numpy(dtype=float)
-    model = _forest(oob_score=True).fit(X, y)
+    unit = power_of_two_unit(y)
+    model = _forest(oob_score=True).fit(X, y / unit)
     background = X.sample(min(len(X), BACKGROUND_SIZE), random_state=0).sort_index()
-    return Surrogate(model, X, categories, background, float(model.oob_score_), y)
+    return Surrogate(model, X, categories, background, float(model.oob_score_), y, unit)
+
+
+def predict(surrogate: Surrogate, X: pd.DataFrame) -> np.ndarray:
+    """The forest's prediction of the objective, in the objective's units."""
+    return surrogate.model.predict(X) * surrogate.unit
 
 
 def category_values(column: pd.Series) -> list[str]:
@@ -63,7 +75,7 @@ def bootstrap_refits(surrogate: Surrogate, count: int = REFITS, max_rows: int = 
     refits = []
     for _ in range(count):
         rows = rng.integers(0, len(surrogate.X), min(len(surrogate.X), max_rows))
-        refits.append(_forest(oob_score=False).fit(surrogate.X.iloc[rows], surrogate.y[rows]))
+        refits.append(_forest(oob_score=False).fit(surrogate.X.iloc[rows], surrogate.y[rows] / surrogate.unit))
     return refits
 
 
@@ -87,12 +99,13 @@ def grid_of(surrogate: Surrogate, name: str, kind: str, points: int = GRID_POINT
 
 
 def average_dependence(surrogate: Surrogate, features: list[str], grids: list[np.ndarray]) -> np.ndarray:
-    """scikit-learn's partial dependence (recursion method) of the forest on `features`."""
+    """scikit-learn's partial dependence (recursion method) of the forest on `features`, in the
+    objective's units."""
     result = partial_dependence(
         surrogate.model, surrogate.background, features, custom_values={f: g for f, g in zip(features, grids)},
         method="recursion", kind="average",
     )
-    return result["average"][0]
+    return result["average"][0] * surrogate.unit
 
 
 def individual_dependence(surrogate: Surrogate, name: str, grid: np.ndarray, curves: int = 30) -> np.ndarray:
@@ -101,4 +114,4 @@ def individual_dependence(surrogate: Surrogate, name: str, grid: np.ndarray, cur
     result = partial_dependence(
         surrogate.model, sample, [name], custom_values={name: grid}, method="brute", kind="individual"
     )
-    return result["individual"][0]
+    return result["individual"][0] * surrogate.unit

@@ -13,7 +13,14 @@ from matplotlib.colors import Normalize
 from matplotlib.patches import Patch, Rectangle
 from scipy.cluster import hierarchy
 
-from report.figures import BEST_CMAP, FAILED_CELLS, to_data_uri
+from report.figures import (
+    BEST_CMAP,
+    FAILED_CELLS,
+    SIDE_LABEL,
+    Scale,
+    label,
+    to_data_uri,
+)
 from report.formatting import better_word, format_number
 from report.pivot import Heatmap
 
@@ -27,7 +34,7 @@ LINKS = "#555555"
 
 
 def _label(names: list[str], binned: list[str]) -> str:
-    return " · ".join(f"{name} (binned)" if name in binned else name for name in names)
+    return " · ".join(f"{label(name)} (binned)" if name in binned else label(name) for name in names)
 
 
 def draw_clustermap(info: Heatmap, objective: str, direction: str, annotate_with: str) -> str:
@@ -36,8 +43,9 @@ def draw_clustermap(info: Heatmap, objective: str, direction: str, annotate_with
     row_tree, col_tree = info.row_linkage is not None, info.col_linkage is not None
     map_width = CELL_INCHES * n_cols * (1.6 if info.annotate else 1)
     map_height = max(CELL_INCHES * n_rows, MIN_MAP_INCHES)
-    width = min(map_width + DENDROGRAM_INCHES * row_tree + CHAR_INCHES * max(map(len, info.row_labels)) + 2.2, MAX_INCHES)
-    height = min(map_height + DENDROGRAM_INCHES * col_tree + CHAR_INCHES * max(map(len, info.col_labels)) + 1.8, MAX_INCHES)
+    row_labels, col_labels = [label(text) for text in info.row_labels], [label(text) for text in info.col_labels]
+    width = min(map_width + DENDROGRAM_INCHES * row_tree + CHAR_INCHES * max(map(len, row_labels)) + 2.2, MAX_INCHES)
+    height = min(map_height + DENDROGRAM_INCHES * col_tree + CHAR_INCHES * max(map(len, col_labels)) + 1.8, MAX_INCHES)
     figure = plt.figure(figsize=(width, height), layout="constrained")
     grid = figure.add_gridspec(
         1 + col_tree, 1 + row_tree,
@@ -45,27 +53,29 @@ def draw_clustermap(info: Heatmap, objective: str, direction: str, annotate_with
     )
     axis = figure.add_subplot(grid[col_tree, row_tree])
     shown = info.values.fillna(info.model).to_numpy(dtype=float)
+    scale = Scale(shown)
+    drawn = np.ma.masked_invalid(scale(shown))
     colours = plt.get_cmap(BEST_CMAP[direction])
-    norm = Normalize(np.nanmin(shown), np.nanmax(shown))
-    mesh = axis.pcolormesh(np.ma.masked_invalid(shown), cmap=colours, norm=norm)
+    norm = Normalize(drawn.min(), drawn.max()) if drawn.count() else Normalize(0, 1)
+    mesh = axis.pcolormesh(drawn, cmap=colours, norm=norm)
     _hatch(axis, info.model.notna().to_numpy(), MODEL_STYLE)
     _hatch(axis, info.failed.to_numpy(), FAILED_CELLS)
     axis.set_xlim(0, n_cols)
     axis.set_ylim(n_rows, 0)
-    axis.set_xticks(np.arange(n_cols) + 0.5, info.col_labels, rotation=90, fontsize=8)
-    axis.set_yticks(np.arange(n_rows) + 0.5, info.row_labels, fontsize=8)
+    axis.set_xticks(np.arange(n_cols) + 0.5, col_labels, rotation=90, fontsize=8)
+    axis.set_yticks(np.arange(n_rows) + 0.5, row_labels, fontsize=8)
     axis.yaxis.tick_right()
     axis.yaxis.set_label_position("right")
     axis.tick_params(length=0)
     axis.set_xlabel(_label(info.cols, info.binned))
     axis.set_ylabel(_label(info.rows, info.binned))
     if info.annotate:
-        _annotate(axis, info, shown, mesh, annotate_with)
+        _annotate(axis, info, shown, scale(shown), mesh, annotate_with)
     if row_tree:
         _dendrogram(figure.add_subplot(grid[col_tree, 0]), info.row_linkage, "left", n_rows)
     if col_tree:
         _dendrogram(figure.add_subplot(grid[0, row_tree]), info.col_linkage, "top", n_cols)
-    figure.colorbar(mesh, ax=axis, location="right", label=f"mean {objective}\n({better_word(direction)} is better: yellow)")
+    figure.colorbar(mesh, ax=axis, location="right", label=scale.text(f"mean {label(objective, SIDE_LABEL)}") + f"\n({better_word(direction)} is better: yellow)")
     legend = []
     if info.model.notna().any().any():
         legend.append(Patch(**MODEL_STYLE | {"facecolor": "white"}, label="≈ surrogate estimate: no run in this cell"))
@@ -74,8 +84,8 @@ def draw_clustermap(info: Heatmap, objective: str, direction: str, annotate_with
     if legend:
         figure.legend(handles=legend, loc="outside lower center", ncols=len(legend), frameon=False, fontsize=8)
     kind = "Clustermap" if row_tree or col_tree else "Heatmap"
-    title = "mean " + objective if annotate_with == "value" else "group id (look it up in the ranking)"
-    figure.suptitle(f"{kind} of the mean {objective}, annotated with the {title}")
+    title = "mean " + label(objective) if annotate_with == "value" else "group id (look it up in the ranking)"
+    figure.suptitle(f"{kind} of the mean {label(objective)}, annotated with the {title}")
     return to_data_uri(figure, "svg" if info.annotate else "png")  # large maps as PNG
 
 
@@ -85,8 +95,9 @@ def _hatch(axis, where: np.ndarray, style: dict) -> None:
         axis.add_collection(PatchCollection(cells, linewidth=0, **style))
 
 
-def _annotate(axis, info: Heatmap, shown: np.ndarray, mesh, annotate_with: str) -> None:
-    """Each cell's value (≈ and italic where estimated, `failed` where failed) or group id."""
+def _annotate(axis, info: Heatmap, shown: np.ndarray, drawn: np.ndarray, mesh, annotate_with: str) -> None:
+    """Each cell's value (≈ and italic where estimated, `failed` where failed) or group id;
+    `drawn` is `shown` as the colours scale it."""
     model, failed, groups = info.model.notna().to_numpy(), info.failed.to_numpy(), info.groups.to_numpy()
     for i, j in np.ndindex(shown.shape):
         if annotate_with == "group":
@@ -97,7 +108,7 @@ def _annotate(axis, info: Heatmap, shown: np.ndarray, mesh, annotate_with: str) 
             continue
         else:
             text = ("≈" if model[i, j] else "") + format_number(float(shown[i, j]), 4)
-        dark = failed[i, j] or np.isnan(shown[i, j]) or _luminance(mesh.to_rgba(shown[i, j])) > 0.408
+        dark = failed[i, j] or np.isnan(drawn[i, j]) or _luminance(mesh.to_rgba(drawn[i, j])) > 0.408
         axis.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=7,
                   style="italic" if model[i, j] else "normal", color="black" if dark else "white")
 

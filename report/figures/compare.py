@@ -5,8 +5,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from report.compare import Comparison
-from report.figures import STYLE, to_data_uri
-from report.formatting import better_word
+from report.figures import STYLE, label, log_axis, to_data_uri
+from report.formatting import better_word, encodable
+
+MAX_NAME = 80  # characters of a sweep's label in the legend
 
 
 def draw_comparison(info: Comparison) -> str:
@@ -17,14 +19,16 @@ def draw_comparison(info: Comparison) -> str:
 def _draw(info: Comparison) -> str:
     figure, (by_count, by_time) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     for progress in info.sweeps:
-        by_count.step(progress.evaluations, progress.best_so_far, where="post", lw=2, label=progress.label)
-        by_time.step(progress.compute_seconds, progress.best_so_far, where="post", lw=2, label=progress.label)
-    for axis, label in ((by_count, "evaluations (scored runs)"), (by_time, "compute time (s, sum over runs)")):
+        name = encodable(progress.label)  # a path: shortened from the left, where its sweep's own name is
+        name = name if len(name) <= MAX_NAME else "…" + name[1 - MAX_NAME:]
+        by_count.step(progress.evaluations, progress.best_so_far, where="post", lw=2, label=name)
+        by_time.step(progress.compute_seconds, progress.best_so_far, where="post", lw=2, label=name)
+    for axis, title in ((by_count, "evaluations (scored runs)"), (by_time, "compute time (s, sum over runs)")):
         axis.axhline(info.overall_best, color="grey", ls=":", lw=1)
-        axis.set_xscale("log")
-        axis.set_xlabel(label)
+        log_axis(axis, "x")
+        axis.set_xlabel(title)
         axis.grid(alpha=0.3)
-    by_count.set_ylabel(f"best {info.objective} so far ({better_word(info.direction)} is better)")
+    by_count.set_ylabel(f"best {label(info.objective)} so far ({better_word(info.direction)} is better)")
     by_count.legend(loc="best", fontsize=8)
     figure.tight_layout()
     return to_data_uri(figure)

@@ -10,12 +10,27 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, NullFormatter
 
 from report.dependence import EXACT, Curve, Dependence, Surface
-from report.figures import BEST_CMAP, FAILED_CELLS, MANY_POINTS, number_formatter, set_param_axis, to_data_uri
+from report.figures import (
+    BEST_CMAP,
+    FAILED_CELLS,
+    MANY_POINTS,
+    SIDE_LABEL,
+    Scale,
+    figure_size,
+    label,
+    log_axis,
+    number_formatter,
+    objective_label,
+    set_param_axis,
+    set_value_ticks,
+    to_data_uri,
+)
 from report.formatting import better_word
 
 ORDERED_POINTS = ("categorical", "boolean")
 FAILED_LABEL = "every run failed"
 MAX_VALUE_TICKS = 10  # numeric axes with more grid values get matplotlib's own ticks
+MAX_CURVES = 30  # panels of the curves figure; the rest are named in its title
 
 
 def draw_curves(info: Dependence, objective: str, direction: str) -> str:
@@ -24,41 +39,49 @@ def draw_curves(info: Dependence, objective: str, direction: str) -> str:
 
 
 def curves_figure(info: Dependence, objective: str, direction: str) -> plt.Figure:
-    columns = min(3, len(info.curves))
-    rows = math.ceil(len(info.curves) / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False, sharey=True)
-    for axis, curve in zip(axes.flat, info.curves):
-        _draw_curve(axis, curve, info.method == EXACT)
-        axis.set_xlabel(curve.param)
-    for axis in axes.flat[len(info.curves):]:
+    curves = info.curves[:MAX_CURVES]
+    columns = min(3, len(curves))
+    rows = math.ceil(len(curves) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=figure_size(4.2 * columns, 3.2 * rows), squeeze=False, sharey=True)
+    scale = Scale(*(values for curve in curves for values in (curve.mean, curve.low or [], curve.high or [], curve.observed_y)))
+    for axis, curve in zip(axes.flat, curves):
+        _draw_curve(axis, curve, info.method == EXACT, scale)
+        axis.set_xlabel(label(curve.param))
+    for axis in axes.flat[len(curves):]:
         axis.set_axis_off()
     for axis in axes[:, 0]:
-        axis.set_ylabel(f"{objective} ({better_word(direction)} is better)")
+        axis.set_ylabel(objective_label(objective, direction, scale))
     unbalanced = info.method == EXACT and any(any(curve.failed or []) for curve in info.curves)
     method = "exact: main effects fitted on a full grid where some configurations failed" if unbalanced else info.method
-    figure.suptitle(f"Partial dependence, {method}", fontsize=10)
+    more = f" (the first {len(curves)} of {len(info.curves)} parameters)" if len(curves) < len(info.curves) else ""
+    figure.suptitle(f"Partial dependence, {method}{more}", fontsize=10)
     figure.tight_layout()
     return figure
 
 
-def _draw_curve(axis, curve: Curve, exact: bool = True) -> None:
+def _draw_curve(axis, curve: Curve, exact: bool = True, scale: Scale | None = None) -> None:
+    """One parameter's panel; `scale` divides huge objective values (see Scale)."""
+    scale = scale or Scale(curve.mean)
     categorical = curve.kind in ORDERED_POINTS
     positions = {value: i for i, value in enumerate(curve.x)}
     x = list(range(len(curve.x))) if categorical else curve.x
 
-    observed_x = [positions[value] for value in curve.observed_x] if categorical else curve.observed_x
-    axis.scatter(observed_x, curve.observed_y, s=8, color="#b8c4d6", alpha=0.6, zorder=1, label="observed")
+    observed = list(zip(curve.observed_x, curve.observed_y))
+    if categorical:  # a point at a value the curve does not hold is left out, never misplaced
+        observed = [(positions[value], y) for value, y in observed if value in positions]
+    observed_x, observed_y = [at for at, _ in observed], [y for _, y in observed]
+    axis.scatter(observed_x, scale(observed_y), s=8, color="#b8c4d6", alpha=0.6, zorder=1, label="observed")
     if curve.individual:
         for line in curve.individual:
-            axis.plot(x, line, color="#8aa4c8", lw=0.5, alpha=0.35, zorder=2)
+            axis.plot(x, scale(line), color="#8aa4c8", lw=0.5, alpha=0.35, zorder=2)
     if curve.low is not None:
-        axis.fill_between(x, curve.low, curve.high, color="#1f3b73", alpha=0.2, zorder=3, label="95% band")
+        axis.fill_between(x, scale(curve.low), scale(curve.high), color="#1f3b73", alpha=0.2, zorder=3, label="95% band")
     style = {"marker": "o"} if categorical or len(x) <= 25 else {}
-    axis.plot(x, curve.mean, color="#1f3b73", lw=2, zorder=4, label="mean", **style)
+    axis.plot(x, scale(curve.mean), color="#1f3b73", lw=2, zorder=4, label="mean", **style)
     if curve.failed and any(curve.failed):
-        _mark_failed_points(axis, curve, x, exact)
+        _mark_failed_points(axis, curve._replace(mean=scale(curve.mean)), x, exact)
     if categorical:
-        axis.set_xticks(range(len(curve.x)), curve.x, rotation=30)
+        set_value_ticks(axis.xaxis, curve.x, rotation=30)
     set_param_axis(axis, curve.kind)
     axis.grid(alpha=0.3)
 
@@ -91,7 +114,7 @@ def draw_surfaces(info: Dependence, objective: str, direction: str) -> str:
 
 
 def surfaces_figure(info: Dependence, objective: str, direction: str) -> plt.Figure:
-    figure, axes = plt.subplots(1, len(info.surfaces), figsize=(5.2 * len(info.surfaces), 4.2), squeeze=False)
+    figure, axes = plt.subplots(1, len(info.surfaces), figsize=figure_size(5.2 * len(info.surfaces), 4.2), squeeze=False)
     for axis, surface in zip(axes.flat, info.surfaces):
         _draw_surface(axis, surface, direction, objective, figure)
     figure.suptitle(f"Two-parameter dependence, {info.method}", fontsize=10)
@@ -104,7 +127,8 @@ def _draw_surface(axis, surface: Surface, direction: str, objective: str, figure
     evenly spaced with value labels on categorical ones; failed cells hatched, never coloured."""
     x_edges, x_numeric = _cell_edges(surface.x, surface.kinds[0])
     y_edges, y_numeric = _cell_edges(surface.y, surface.kinds[1])
-    z = np.ma.masked_invalid(np.asarray(surface.z, dtype=float))
+    scale = Scale(surface.z)
+    z = np.ma.masked_invalid(np.asarray(scale(surface.z), dtype=float))
     mesh = axis.pcolormesh(x_edges, y_edges, z, cmap=BEST_CMAP[direction], edgecolors="face", linewidth=0.2)  # no seams between cells
     failed = np.argwhere(np.asarray(surface.failed, dtype=bool))
     for i, j in failed:
@@ -114,9 +138,9 @@ def _draw_surface(axis, surface: Surface, direction: str, objective: str, figure
                     bbox_to_anchor=(0, -0.18), fontsize=7, frameon=False)
     _set_axis(axis, "x", surface.x, surface.kinds[0], x_numeric)
     _set_axis(axis, "y", surface.y, surface.kinds[1], y_numeric)
-    axis.set_xlabel(surface.params[0])
-    axis.set_ylabel(surface.params[1])
-    figure.colorbar(mesh, ax=axis, label=f"{objective} ({better_word(direction)} is better: yellow)")
+    axis.set_xlabel(label(surface.params[0]))
+    axis.set_ylabel(label(surface.params[1]))
+    figure.colorbar(mesh, ax=axis, label=scale.text(f"{label(objective, SIDE_LABEL)} ({better_word(direction)} is better: yellow)"))
 
 
 def _is_numeric_axis(values: list, kind: str) -> bool:
@@ -144,10 +168,10 @@ def _set_axis(axes, which: str, values: list, kind: str, numeric: bool) -> None:
     tick per value, labelled with it."""
     axis = axes.xaxis if which == "x" else axes.yaxis
     if not numeric:
-        axis.set_ticks(range(len(values)), [str(value) for value in values])
+        set_value_ticks(axis, values)
     else:
         if kind == "log":
-            axes.set_xscale("log") if which == "x" else axes.set_yscale("log")
+            log_axis(axes, which)
         if len(values) <= MAX_VALUE_TICKS:
             axis.set_major_locator(FixedLocator(values))
             axis.set_minor_formatter(NullFormatter())

@@ -5,8 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
-from report.figures import MANY_POINTS, to_data_uri
-from report.formatting import better_word
+from report.figures import MANY_POINTS, Scale, label, objective_label, to_data_uri
 from report.history import History
 
 
@@ -17,11 +16,12 @@ def draw_history(info: History, objective: str, direction: str) -> str:
 def history_figure(info: History, objective: str, direction: str) -> plt.Figure:
     """The figure before it is encoded, so that its axes can be checked."""
     figure, axis = plt.subplots(figsize=(9, 3.2))
-    axis.scatter(info.jobs, info.values, s=8, color="#8aa4c8", label=objective)
-    axis.step(info.jobs, info.best_so_far, where="post", color="#1f3b73", lw=2, label="best so far")
+    scale = Scale(info.values)
+    axis.scatter(info.jobs, scale(info.values), s=8, color="#8aa4c8", label=label(objective))
+    axis.step(info.jobs, scale(info.best_so_far), where="post", color="#1f3b73", lw=2, label="best so far")
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))  # job numbers are whole
     axis.set_xlabel("job number")
-    axis.set_ylabel(f"{objective} ({better_word(direction)} is better)")
+    axis.set_ylabel(objective_label(objective, direction, scale))
     axis.legend(loc="best")
     axis.grid(alpha=0.3)
     figure.tight_layout()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
-from report.figures import to_data_uri
-from report.formatting import better_word, format_number
+from report.figures import Scale, label, to_data_uri
+from report.formatting import better_word, format_number, short_text
 from report.repeats import ConfigRepeats, RepeatVariance
 
 MAX_LABEL = 48  # characters of a configuration's label before it is cut
@@ -22,22 +25,25 @@ def repeat_variance_figure(info: RepeatVariance, objective: str, direction: str)
     figure, (left, right) = plt.subplots(
         1, 2, figsize=(10, 0.35 * max(len(info.top), 4) + 1.2), gridspec_kw={"width_ratios": [3, 2]}
     )
+    scale = Scale(*(config.values + [config.mean, config.ci_low, config.ci_high] for config in info.top))
     for position, config in enumerate(info.top):
-        left.scatter(config.values, [position] * len(config.values), s=18, color="#8aa4c8", zorder=2)
+        left.scatter(scale(config.values), [position] * len(config.values), s=18, color="#8aa4c8", zorder=2)
         if config.ci_low == config.ci_low:  # an interval exists only with two or more repeats
-            left.plot([config.ci_low, config.ci_high], [position, position], color="#1f3b73", lw=2, zorder=3)
-        left.scatter([config.mean], [position], marker="D", s=36, color="#1f3b73", zorder=4)
+            left.plot(scale([config.ci_low, config.ci_high]), [position, position], color="#1f3b73", lw=2, zorder=3)
+        left.scatter(scale([config.mean]), [position], marker="D", s=36, color="#1f3b73", zorder=4)
     left.set_yticks(range(len(info.top)), [config_label(config) for config in info.top])
     left.invert_yaxis()
-    left.set_xlabel(f"{objective} ({better_word(direction)} is better)")
+    left.set_xlabel(scale.text(f"{label(objective)} ({better_word(direction)} is better)"))
     left.set_title("Best configurations:\nrepeats (dots), mean (◆) and 95% interval", fontsize=10)
     left.grid(axis="x", alpha=0.3)
-    if info.spreads:
-        right.hist(info.spreads, bins=min(30, max(5, len(info.spreads) // 3)), color="#8aa4c8", edgecolor="white")
+    spreads = Scale(info.spreads)
+    drawn = [spread for spread in np.ravel(spreads(info.spreads)) if np.isfinite(spread)]  # an overflowed spread is not drawn
+    if drawn:
+        right.hist(drawn, bins=min(30, max(5, len(drawn) // 3)), color="#8aa4c8", edgecolor="white")
         right.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of configurations
-        _short_x_ticks(right, f"std of {objective} within a configuration")
+        _short_x_ticks(right, spreads.text(f"std of {label(objective)} within a configuration"))
         right.set_ylabel("configurations")
-        right.set_title(f"Spread over repeats ({len(info.spreads)} configurations)", fontsize=10)
+        right.set_title(f"Spread over repeats ({len(drawn)} configurations)", fontsize=10)
     else:
         right.text(0.5, 0.5, "No configuration has two repeats", ha="center", va="center", transform=right.transAxes)
         right.set_axis_off()
@@ -47,23 +53,36 @@ def repeat_variance_figure(info: RepeatVariance, objective: str, direction: str)
 
 def _short_x_ticks(axis, label: str) -> None:
     """Few ticks with short labels whatever the spreads' scale (0.00021 reads as 2.1 with a
-    ×10⁻⁴ factor), the factor or offset in the axis label where it cannot run into it."""
+    ×10⁻⁴ factor), the factor or offset in the axis label where it cannot run into it. Plain
+    text: mathtext is off (see STYLE)."""
     axis.xaxis.set_major_locator(MaxNLocator(nbins=4))
-    formatter = ScalarFormatter(useMathText=True)
+    formatter = ScalarFormatter()
     formatter.set_powerlimits((-2, 3))
     axis.xaxis.set_major_formatter(formatter)
     axis.xaxis.get_offset_text().set_visible(False)
     formatter.set_locs(axis.get_xticks())
-    factor = formatter.get_offset()
+    factor = _factor_text(formatter.get_offset())
     axis.set_xlabel(f"{label} ({factor})" if factor else label)
+
+
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _factor_text(offset: str) -> str:
+    """ScalarFormatter's plain offset text (`1e−4`, `+1.5`, `1e3+1.5`) as mathtext would have
+    written it, in plain text: `×10⁻⁴`."""
+    power = re.match(r"1e([\N{MINUS SIGN}-]?\d+)", offset)
+    if not power:
+        return offset
+    exponent = power.group(1).replace("\N{MINUS SIGN}", "-").translate(SUPERSCRIPTS)
+    return f"×10{exponent}{offset[power.end():]}"
 
 
 def config_label(config: ConfigRepeats) -> str:
     """`#1 g11 lr=0.001 optimizer=adam`: rank, group id and the parameters in short form."""
     names = short_names([name for name, _ in config.params])
     values = " ".join(f"{names[name]}={format_number(value, 4)}" for name, value in config.params)
-    label = f"#{config.rank} g{config.group} {values}".rstrip()
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+    return short_text(f"#{config.rank} g{config.group} {values}".rstrip(), MAX_LABEL)
 
 
 def short_names(names: list[str]) -> dict[str, str]:
