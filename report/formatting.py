@@ -62,8 +62,10 @@ def format_value(value: Any) -> str:
 def format_duration(seconds: float) -> str:
     """`0.42 ms`, `85 ms`, `3.2 s`, `4 min 05 s`, `2 h 03 min`: sub-second runs in milliseconds,
     so that a quick job never reads `0.0 s`."""
-    if pd.isna(seconds):
+    if pd.isna(seconds) or not np.isfinite(seconds):
         return MISSING
+    if abs(seconds) >= 1e9 or seconds < 0:  # not a duration anyone measured: shown as it is
+        return f"{seconds:.3g} s"
     if seconds < 0.9995:  # what would round to 1000 ms reads better as 1.0 s
         milliseconds = seconds * 1000
         return f"{milliseconds:.2g} ms" if milliseconds < 10 else f"{milliseconds:.0f} ms"

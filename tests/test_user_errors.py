@@ -142,3 +142,8 @@ def test_a_sweep_still_running_is_said_to_be_so(tmp_path):
     assert process.returncode == 2
     assert "no job has finished yet" in one_line(process)
     assert not (tmp_path / "report.html").exists()
+
+
+def test_durations_that_no_clock_measured_still_print():
+    """Found by tests/test_broken_input.py: two runs of 1e308 s add up to infinity."""
+    assert [format_duration(s) for s in (float("inf"), 1e308, -3.0)] == ["–", "1e+308 s", "-3 s"]
