@@ -17,8 +17,9 @@ import yaml
 from hydra.errors import HydraException
 from tqdm.auto import tqdm
 
-from report.intent import SweeperStop, follow_intent, sweeper_intent, sweeper_stop
+from report.intent import SweeperStop, follow_intent
 from report.no_metrics import no_metrics_message
+from report.origin import sweep_origin
 from report.objective import infer_direction
 from report.record_check import CheckedRecord, check_metrics, check_params, check_record
 from report.runfile import (
@@ -29,7 +30,8 @@ from report.runfile import (
     find_job_dirs,
     job_number,
     load_result,
-    log_tagged,
+    one_line,
+    path_exists,
     read_text,
     typed_overrides,
 )
@@ -97,7 +99,7 @@ def collect_sweep(
                 f"{directory}: no job directory found, and {len(unreadable)} directories below it cannot be read"
                 f" (such as {unreadable[0][0]}: {unreadable[0][1]})"
             )
-        if _exists(directory / "multirun.yaml"):
+        if path_exists(directory / "multirun.yaml"):
             raise SweepError(f"{directory}: the sweep has no job directories yet (empty sweep)")
         raise SweepError(f"{directory}: not a Hydra multirun directory (no job directory with .hydra/ below it)")
     problems = [f"{path}: the directory cannot be read ({reason}); any job in it is left out of the report" for path, reason in unreadable]
@@ -105,7 +107,7 @@ def collect_sweep(
         _read_job(job_dir, directory, metrics_file, problems)
         for job_dir in tqdm(job_dirs, desc="Collecting runs", unit="run", disable=not progress, delay=0.5)
     ]
-    recorded = metrics_file is None and (_exists(directory / LAUNCH_FILE) or any(row["status"] != "missing" for row in rows))
+    recorded = metrics_file is None and (path_exists(directory / LAUNCH_FILE) or any(row["status"] != "missing" for row in rows))
     if not recorded:
         _status_unknown(rows, metrics_file or RESULT_FILE)
     rows.sort(key=lambda row: (row["job"] is None, row["job"] if row["job"] is not None else 0, row["job_dir"]))
@@ -116,7 +118,7 @@ def collect_sweep(
     integer_metrics = frozenset(name for name, values in metric_names.items() if _all_integers(values))
     metric_names = list(metric_names)
 
-    origin = _sweep_origin(directory, job_dirs[0], problems)
+    origin = sweep_origin(directory, job_dirs[0], problems)
     intent = origin.pop("intent", None)
     followed = intent and follow_intent(intent, runs, metric_names, metric)
     mode_reason = "as asked"
@@ -161,7 +163,7 @@ def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems
     }
     result_path = job_dir / (metrics_file or RESULT_FILE)
     overrides_path = result_path
-    if not _exists(result_path):
+    if not path_exists(result_path):
         row.update(error_type="NoResult", error=f"no {result_path.name} in the job directory: killed, still running, or never written")
     else:
         try:
@@ -170,7 +172,7 @@ def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems
             else:
                 row.update(_row_from_record(check_record(load_result(result_path), result_path, problems)))
         except READ_ERRORS as error:
-            reason = _reason(error)
+            reason = one_line(error)
             problems.append(f"{result_path}: unreadable, job skipped from the analysis: {reason}")
             row.update(status="unreadable", error_type="UnreadableResult", error=f"{result_path.name}: {reason}")
     if row["overrides"] is None:  # no record of ours, or its overrides unusable: Hydra's own files give them
@@ -182,20 +184,6 @@ def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems
         row["params"] = _params_from_overrides(row["overrides"], overrides_path, problems)
     row["overrides"] = shlex.join(row["overrides"])
     return row
-
-
-def _reason(error: Exception) -> str:
-    """An error's message in one line: its first, or the error's name when it has none."""
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
-
-
-def _exists(path: Path) -> bool:
-    """Whether `path` exists; a path that cannot even be looked at counts as absent."""
-    try:
-        return path.exists()
-    except OSError:
-        return False
 
 
 def _status_unknown(rows: list[dict[str, Any]], file_name: str) -> None:
@@ -234,7 +222,7 @@ def _read_overrides(path: Path, problems: list[str], unknown: str) -> list[str]:
     try:
         overrides = yaml.load(read_text(path), Loader=YAML_LOADER)
     except READ_ERRORS as error:
-        reason = _reason(error)
+        reason = one_line(error)
         problems.append(f"{path}: unreadable, the job's {unknown} are unknown: {reason}")
         return []
     if not isinstance(overrides, list) or not all(isinstance(item, str) for item in overrides):
@@ -248,7 +236,7 @@ def _params_from_overrides(overrides: list[str], path: Path, problems: list[str]
     try:
         params = typed_overrides(overrides)
     except HydraException as error:
-        reason = _reason(error)
+        reason = one_line(error)
         problems.append(f"{path}: an override cannot be parsed, the job's parameters are unknown: {reason}")
         return {}
     return check_params(params, path, problems, "overrides") or {}
@@ -335,70 +323,3 @@ def _choose_repeat_key(sweep_dir: Path, params: list[str], fixed: dict[str, Any]
         if name.rsplit(".", 1)[-1] in REPEAT_KEY_NAMES:
             return name
     return None
-
-
-def _sweep_origin(sweep_dir: Path, first_job: Path, problems: list[str]) -> dict[str, Any]:
-    """Sweeper, launcher and app name from Hydra's own files; the launch command from ours.
-
-    Without our launch file, the basic sweeper's `multirun.yaml` still gives the command-line
-    overrides, so the command is rebuilt from them with the app's name.
-    """
-    origin: dict[str, Any] = {"stopped": sweeper_stop(sweep_dir)}
-    for path in (sweep_dir / "multirun.yaml", first_job / ".hydra" / "hydra.yaml"):
-        hydra_cfg = _read_config(path, problems).get("hydra")
-        if not isinstance(hydra_cfg, dict):
-            continue
-        sweeper = _mapping_in(hydra_cfg, "sweeper")
-        origin |= {
-            "sweeper": _text_in(sweeper, "_target_"),
-            "launcher": _text_in(_mapping_in(hydra_cfg, "launcher"), "_target_"),
-            "app_name": _text_in(_mapping_in(hydra_cfg, "job"), "name"),
-        }
-        task_overrides = _mapping_in(hydra_cfg, "overrides").get("task")
-        task_overrides = [item for item in task_overrides if isinstance(item, str)] if isinstance(task_overrides, list) else []
-        sweeper_params = _mapping_in(sweeper, "params")
-        origin["sampler"] = _text_in(sweeper, "sampler")
-        origin["intent"] = sweeper_intent(sweeper, sweep_dir)
-        origin["log_params"] = log_tagged([*task_overrides, *(f"{key}={value}" for key, value in sweeper_params.items())])
-        if path.name == "multirun.yaml" and origin["app_name"]:
-            origin["command"] = f"python {origin['app_name']}.py -m {shlex.join(task_overrides)}".strip()
-        break
-    try:
-        launch = json.loads(read_text(sweep_dir / LAUNCH_FILE))
-    except READ_ERRORS:
-        launch = None
-    program = _text_in(launch, "program") if isinstance(launch, dict) else None
-    arguments = launch.get("arguments") if isinstance(launch, dict) else None
-    if program is not None:
-        origin["program"] = program
-    if program is not None and isinstance(arguments, list) and all(isinstance(item, str) for item in arguments):
-        origin["command"] = " ".join([program, shlex.join(arguments)]).strip()
-        # Sweepers other than the basic one keep no copy of the command line's sweeps.
-        origin["log_params"] = origin.get("log_params", frozenset()) | log_tagged(arguments)
-    return origin
-
-
-def _read_config(path: Path, problems: list[str]) -> dict[str, Any]:
-    """One of Hydra's YAML files; {} when there is none, and with a note when it cannot be read."""
-    if not _exists(path):
-        return {}
-    try:
-        config = yaml.load(read_text(path), Loader=YAML_LOADER)
-    except READ_ERRORS as error:
-        reason = _reason(error)
-        problems.append(f"{path}: unreadable, skipped (the sweeper, launcher and command may be unknown): {reason}")
-        return {}
-    if not isinstance(config, dict):
-        problems.append(f"{path}: not a mapping, skipped (the sweeper, launcher and command may be unknown)")
-        return {}
-    return config
-
-
-def _mapping_in(mapping: dict[str, Any], key: str) -> dict[str, Any]:
-    value = mapping.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _text_in(mapping: dict[str, Any], key: str) -> str | None:
-    value = mapping.get(key)
-    return value if isinstance(value, str) else None

@@ -192,3 +192,17 @@ def read_mapping(path: Path) -> dict[str, Any] | None:
     except READ_ERRORS:
         return None
     return data if isinstance(data, dict) else None
+
+
+def one_line(error: Exception) -> str:
+    """An error's message in one line: its first, or the error's name when it has none."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def path_exists(path: Path) -> bool:
+    """Whether `path` exists; a path that cannot even be looked at counts as absent."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
