@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from report.params import param_kinds
-from report.ranking import rank_configurations
-from report.recommend import credible_set, recommend
+from report.analysis.params import param_kinds
+from report.analysis.ranking import rank_configurations
+from report.analysis.recommend import credible_set, recommend
 
 BINS = np.linspace(0, 1, 11)
 MIN_BIN = 30

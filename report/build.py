@@ -13,18 +13,18 @@ from typing import Any, Iterator
 import numpy as np
 
 from report.output import Destination, destination, write_to
-from report.collect import Sweep, SweepError, collect_sweep
-from report.compare import compare_sweeps, strategy_of
-from report.analysis import analyse
-from report.draw import draw_figures
+from report.collect.sweep import Sweep, SweepError, collect_sweep
+from report.analysis.compare import compare_sweeps, strategy_of
+from report.analysis.analyse import analyse
+from report.figures.draw import draw_figures
 from report.figures.compare import draw_comparison
 from report.formatting import encodable
-from report.pivot import MAX_CELLS
-from report.ranking import group_ids
-from report.render import render_html
-from report.results_table import CSV_NAME, results_csv
-from report.reproduce import reproduce_command
-from report.view import (
+from report.analysis.clustermap import MAX_CELLS
+from report.analysis.ranking import group_ids
+from report.page.render import render_html
+from report.collect.results_table import CSV_NAME, results_csv
+from report.page.reproduce import reproduce_command
+from report.page.view import (
     best_view,
     comparison_view,
     header_view,

@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
-from report.atomic import write_atomically
+from report.jobfiles import write_atomically
 
 REPORT_NAME = "report.html"
 

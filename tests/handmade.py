@@ -8,7 +8,7 @@ from typing import Any, Callable, Container
 
 import yaml
 
-from report.runfile import RESULT_FILE, typed_overrides
+from report.jobfiles import RESULT_FILE, typed_overrides
 
 
 def make_job(

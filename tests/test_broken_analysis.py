@@ -18,13 +18,13 @@ import pytest
 
 import handmade
 from report.build import build_report
-from report.dependence import exact_curve
-from report.figures import STYLE
+from report.analysis.dependence import exact_curve
+from report.figures.style import STYLE
 from report.figures.dependence import curves_figure
-from report.params import param_kinds
-from report.pivot import split_params
-from report.ranking import rank_configurations
-from report.recommend import recommend
+from report.analysis.params import param_kinds
+from report.analysis.clustermap import split_params
+from report.analysis.ranking import rank_configurations
+from report.analysis.recommend import recommend
 
 DATA_URI = re.compile(r'src="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)"')
 MAX_URI = 3_000_000  # characters of one figure: a 30-inch PNG is far below it
@@ -146,7 +146,7 @@ def test_log_axes_keep_plain_tick_labels_without_mathtext():
     runs = handmade_runs({"lr": [1e-4, 1e-3, 1e-2], "b": ["x", "y"]}, [1.0, 2.0, 3.0], repeats=2)
     ranking = rank_configurations(runs, ["lr", "b"], "loss", "min", [])
     curve = exact_curve(ranking, "lr", "log", ["lr", "b"])
-    from report.dependence import EXACT, Dependence
+    from report.analysis.dependence import EXACT, Dependence
 
     with plt.rc_context(STYLE):
         figure = curves_figure(Dependence(EXACT, [curve], [], None), "loss", "min")

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from handmade import tree_state
 from report.cli import main
-from report.runfile import RESULT_FILE
+from report.jobfiles import RESULT_FILE
 
 settings.register_profile("ci", max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))

@@ -14,12 +14,12 @@ import pytest
 import report.figures.clustermap as clustermap
 from scipy.cluster import hierarchy
 
-from report.figures import STYLE
-from report.importance import MIN_R2
-from report.params import is_full_grid, param_kinds
-from report.pivot import heatmap_info
-from report.ranking import rank_configurations
-from report.surrogate import fit_surrogate
+from report.figures.style import STYLE
+from report.analysis.importance import MIN_R2
+from report.analysis.params import is_full_grid, param_kinds
+from report.analysis.clustermap import heatmap_info
+from report.analysis.ranking import rank_configurations
+from report.analysis.surrogate import fit_surrogate
 
 PARAMS = ["lr", "depth", "optimizer"]
 
@@ -347,12 +347,12 @@ def test_negative_bins_read_as_numbers():
 def test_binning_lives_in_its_own_module():
     import inspect
 
-    import report.bins as bins
-    import report.pivot as pivot
+    import report.analysis.bins as bins
+    import report.analysis.clustermap as pivot
 
     for name in ("choose_bins", "cut_into_bins", "range_labels", "value_labels", "bin_count", "grid_cells"):
         function = getattr(bins, name)
-        assert function.__module__ == "report.bins" and function.__doc__
+        assert function.__module__ == "report.analysis.bins" and function.__doc__
         assert "return" in inspect.get_annotations(function)
-    assert not [name for name, value in vars(pivot).items() if inspect.isfunction(value) and value.__module__ == "report.pivot" and "bin" in name]
+    assert not [name for name, value in vars(pivot).items() if inspect.isfunction(value) and value.__module__ == "report.analysis.clustermap" and "bin" in name]
     assert len(bins.__doc__.split()) > 40, "the module says why it exists"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from handmade import make_job
-from report.collect import SweepError, collect_sweep
+from report.collect.sweep import SweepError, collect_sweep
 
 
 def test_not_a_directory(tmp_path):

@@ -10,12 +10,12 @@ import pytest
 from figures_check import decoded_figures
 from handmade import make_job, write_sweep
 from report.build import build_report
-from report.collect import SweepError
-from report.params import param_kinds
-from report.ranking import rank_configurations
-from report.recommend import recommend
-from report.reproduce import reproduce_command
-from report.runfile import override_text, typed_overrides
+from report.collect.sweep import SweepError
+from report.analysis.params import param_kinds
+from report.analysis.ranking import rank_configurations
+from report.analysis.recommend import recommend
+from report.page.reproduce import reproduce_command
+from report.jobfiles import override_text, typed_overrides
 
 
 def grid_sweep(directory, values: dict[str, list[str]], score, metric: str = "loss"):

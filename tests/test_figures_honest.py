@@ -14,19 +14,19 @@ from sklearn.inspection import partial_dependence
 
 import handmade
 from report.build import build_report
-from report.dependence import dependence_info, exact_curve, exact_surface, surrogate_curve, surrogate_surface
-from report.figures import STYLE
+from report.analysis.dependence import dependence_info, exact_curve, exact_surface, surrogate_curve, surrogate_surface
+from report.figures.style import STYLE
 from report.figures.dependence import FAILED_LABEL, curves_figure, surfaces_figure
 from report.figures.history import history_figure
 from report.figures.importance import importance_figure
 from report.figures.repeats import MAX_LABEL, repeat_variance_figure
-from report.history import History
-from report.importance import MIN_R2, exact_importance, surrogate_importance
-from report.params import is_full_grid, param_kinds
-from report.ranking import rank_configurations
-from report.repeats import repeat_variance
-from report.surrogate import fit_surrogate
-from report.view import _dependence_failures
+from report.analysis.history import History
+from report.analysis.importance import MIN_R2, exact_importance, surrogate_importance
+from report.analysis.params import is_full_grid, param_kinds
+from report.analysis.ranking import rank_configurations
+from report.analysis.repeats import repeat_variance
+from report.analysis.surrogate import fit_surrogate
+from report.page.view import _dependence_failures
 
 LRS = [float(lr) for lr in 10 ** np.linspace(-4, -1, 19)]  # 19 log-spaced values, as in the issue
 

@@ -10,13 +10,13 @@ import pytest
 from scipy.cluster import hierarchy
 from sklearn.inspection import partial_dependence
 
-from report.dependence import exact_curve, exact_surface, surrogate_curve
-from report.history import history_info
-from report.importance import exact_importance, surrogate_importance
-from report.params import is_full_grid, param_kinds
-from report.pivot import MAX_SIDE, heatmap_info, split_params
-from report.ranking import rank_configurations
-from report.surrogate import fit_surrogate, grid_of
+from report.analysis.dependence import exact_curve, exact_surface, surrogate_curve
+from report.analysis.history import history_info
+from report.analysis.importance import exact_importance, surrogate_importance
+from report.analysis.params import is_full_grid, param_kinds
+from report.analysis.clustermap import MAX_SIDE, heatmap_info, split_params
+from report.analysis.ranking import rank_configurations
+from report.analysis.surrogate import fit_surrogate, grid_of
 
 
 def grid_runs(values: dict[str, list], score, repeats: int = 3, noise: float = 0.1, seed: int = 0) -> pd.DataFrame:

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from conftest import TOY_APP, toy_multirun
-from report.collect import collect_sweep
-from report.params import param_kinds
-from report.runfile import RESULT_FILE
+from report.collect.sweep import collect_sweep
+from report.analysis.params import param_kinds
+from report.jobfiles import RESULT_FILE
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from report.ranking import group_ids, rank_configurations
-from report.repeats import repeat_variance
-from report.reproduce import reproduce_command
+from report.analysis.ranking import group_ids, rank_configurations
+from report.analysis.repeats import repeat_variance
+from report.page.reproduce import reproduce_command
 
 
 @pytest.fixture

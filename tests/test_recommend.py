@@ -13,9 +13,9 @@ import pytest
 
 from handmade import make_job
 from report.build import build_report
-from report.params import param_kinds
-from report.ranking import rank_configurations
-from report.recommend import _repeats_needed, neighbour_groups, recommend
+from report.analysis.params import param_kinds
+from report.analysis.ranking import rank_configurations
+from report.analysis.recommend import _repeats_needed, neighbour_groups, recommend
 
 
 def runs_from(values: dict[tuple, list[float]], names: list[str]) -> pd.DataFrame:

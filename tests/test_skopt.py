@@ -14,8 +14,8 @@ from skopt.space import Categorical, Integer, Real, Space
 from conftest import ROOT, sweep_report, toy_multirun
 from hydra_plugins.skopt_sweeper._space import search_space
 from hydra_plugins.skopt_sweeper._suggest import make_sampler
-from report.collect import collect_sweep
-from report.compare import compare_sweeps
+from report.collect.sweep import collect_sweep
+from report.analysis.compare import compare_sweeps
 
 SKOPT = ["hydra/sweeper=skopt", "x=int(interval(0,6))", "flag=true,false", "hydra.sweeper.n_initial_points=4"]
 

@@ -11,7 +11,7 @@ import yaml
 
 from conftest import RECORD, multirun
 from handmade import make_job
-from report.collect import collect_sweep
+from report.collect.sweep import collect_sweep
 
 CLASSIFY = [str(Path(__file__).parent / "apps" / "classify.py")]
 SPACE = ("x=interval(0,1)", "solver=choice(sgd,adam)")

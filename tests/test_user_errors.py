@@ -12,9 +12,9 @@ import pytest
 
 from conftest import RECORD, multirun, run, sweep_report, toy_multirun
 from handmade import make_job, tree_state
-from report.atomic import write_atomically
+from report.jobfiles import write_atomically
 from report.formatting import format_duration
-from report.results_table import read_results
+from report.collect.results_table import read_results
 
 CLASSIFY = [str(Path(__file__).parent / "apps" / "classify.py")]
 
@@ -119,7 +119,7 @@ def test_our_files_take_the_umask_of_the_moment_and_the_umask_is_never_changed(t
     """`os.umask` is process-wide: reading it by setting it races with the app's threads."""
     code = (
         "import os, sys\n"
-        "from report.atomic import write_atomically\n"
+        "from report.jobfiles import write_atomically\n"
         "os.umask(0o027)\n"
         "write_atomically(sys.argv[1], 'x')\n"
         "print(oct(os.umask(0o027)))\n"

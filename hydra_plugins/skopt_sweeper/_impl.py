@@ -19,9 +19,9 @@ from skopt.space import Space
 from hydra_plugins.skopt_sweeper._resume import earlier_goal, read_back
 from hydra_plugins.skopt_sweeper._space import search_space
 from hydra_plugins.skopt_sweeper._suggest import make_sampler
-from report.atomic import write_atomically
-from report.objective import direction_word, infer_direction
-from report.runfile import RESULTS_FILE, override_text, without_key
+from report.jobfiles import write_atomically
+from report.jobfiles import direction_word, infer_direction
+from report.jobfiles import RESULTS_FILE, override_text, without_key
 
 log = logging.getLogger(__name__)
 

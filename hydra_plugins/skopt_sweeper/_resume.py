@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from report.runfile import RESULT_FILE, RESULTS_FILE, find_job_dirs, job_number, load_result, read_mapping
+from report.jobfiles import RESULT_FILE, RESULTS_FILE, find_job_dirs, job_number, load_result, read_mapping
 
 TRIAL_KEYS = ("trial", "jobs", "params", "value", "status")
 

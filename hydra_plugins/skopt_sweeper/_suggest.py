@@ -23,7 +23,7 @@ from skopt.space import Categorical, Integer, Space
 from skopt.utils import cook_estimator
 from threadpoolctl import ThreadpoolController
 
-from report.runfile import plain
+from report.jobfiles import plain
 
 SAMPLERS = ("random", "gp", "rf", "et")
 MIN_SEPARATION = 0.05  # in the unit cube of the transformed space, between points of one batch

@@ -13,7 +13,7 @@ from matplotlib.colors import Normalize
 from matplotlib.patches import Patch, Rectangle
 from scipy.cluster import hierarchy
 
-from report.figures import (
+from report.figures.style import (
     BEST_CMAP,
     FAILED_CELLS,
     SIDE_LABEL,
@@ -22,7 +22,7 @@ from report.figures import (
     to_data_uri,
 )
 from report.formatting import better_word, format_number
-from report.pivot import Heatmap
+from report.analysis.clustermap import Heatmap
 
 CELL_INCHES = 0.42
 MIN_MAP_INCHES = 2.4  # room for the colour bar's label beside a short map

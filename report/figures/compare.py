@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from report.compare import Comparison
-from report.figures import STYLE, label, log_axis, to_data_uri
+from report.analysis.compare import Comparison
+from report.figures.style import STYLE, label, log_axis, to_data_uri
 from report.formatting import better_word, encodable
 
 MAX_NAME = 80  # characters of a sweep's label in the legend

@@ -9,8 +9,8 @@ import numpy as np
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, NullFormatter
 
-from report.dependence import EXACT, Curve, Dependence, Surface
-from report.figures import (
+from report.analysis.dependence import EXACT, Curve, Dependence, Surface
+from report.figures.style import (
     BEST_CMAP,
     FAILED_CELLS,
     MANY_POINTS,

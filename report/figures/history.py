@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
-from report.figures import MANY_POINTS, Scale, label, objective_label, to_data_uri
-from report.history import History
+from report.figures.style import MANY_POINTS, Scale, label, objective_label, to_data_uri
+from report.analysis.history import History
 
 
 def draw_history(info: History, objective: str, direction: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from report.figures import figure_size, label, to_data_uri
-from report.importance import Importance
+from report.figures.style import figure_size, label, to_data_uri
+from report.analysis.importance import Importance
 
 MAX_BARS = 40
 

@@ -8,9 +8,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
-from report.figures import Scale, label, to_data_uri
+from report.figures.style import Scale, label, to_data_uri
 from report.formatting import better_word, format_number, short_text
-from report.repeats import ConfigRepeats, RepeatVariance
+from report.analysis.repeats import ConfigRepeats, RepeatVariance
 
 MAX_LABEL = 48  # characters of a configuration's label before it is cut
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.cluster import hierarchy
 
-from report.bins import NUMERIC, UNSET, choose_bins, cut_into_bins, value_labels
+from report.analysis.bins import NUMERIC, UNSET, choose_bins, cut_into_bins, value_labels
 from report.formatting import (
     MISSING,
     format_number,
@@ -29,8 +29,8 @@ from report.formatting import (
     short_text,
     value_keys,
 )
-from report.importance import MIN_R2
-from report.surrogate import Surrogate, predict
+from report.analysis.importance import MIN_R2
+from report.analysis.surrogate import Surrogate, predict
 
 MAX_SIDE = 60  # more labels than this on an axis are capped
 MAX_ANNOTATED_CELLS = 400

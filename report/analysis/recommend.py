@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from report.formatting import power_of_two_unit
-from report.noise import moderated_noise, noisier_than_usual, t_inflation
-from report.posterior import category_columns, features, gp_posterior, probability_best
+from report.analysis.noise import moderated_noise, noisier_than_usual, t_inflation
+from report.analysis.posterior import category_columns, features, gp_posterior, probability_best
 
 PESSIMISTIC = 0.95  # the one-sided bound's quantile of the posterior (the upper one: lower is better)
 Z_POWER = 2.8015852  # z(0.975) + z(0.80): a two-sided 5% test with 80% power

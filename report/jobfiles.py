@@ -1,13 +1,15 @@
-"""The result file each job leaves beside its outputs, and the typed parameters of a job.
-
-The recording callback writes it from the process that ran the job; the collector reads it.
-Both sides use this module so that the format is defined once.
+"""The files of a sweep and the words in them, shared by the recording callback, the sweeper
+plugin and the collector so that each format is defined once: the result file each job leaves
+beside its outputs, a job's typed overrides, how a direction is spelled, and how our own files
+are written (atomically). It imports nothing else from `report`: the sweeper plugin needs it alone.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import stat
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,10 @@ JOB_NUMBER_LIMIT = 2**31  # job numbers at or above it are taken for damage, not
 # What reading a small JSON or YAML file of ours can raise: unreadable (OSError), not UTF-8,
 # not a regular file, too large or out of range (ValueError), nested too deeply, not YAML.
 READ_ERRORS = (OSError, ValueError, RecursionError, yaml.YAMLError)
+SHARED_MODE = 0o666  # as `open()` creates files: the process's umask then takes its bits away
+MINIMISE_WORDS = frozenset({"rmse", "mse", "mae", "mape", "loss", "error", "err", "nll", "perplexity", "regret"})
+MAXIMISE_WORDS = frozenset({"r2", "acc", "accuracy", "f1", "auc", "roc", "precision", "recall", "score", "reward", "map"})
+DIRECTION_WORDS = {"min": "min", "minimize": "min", "max": "max", "maximize": "max"}
 
 
 def typed_overrides(overrides: list[str]) -> dict[str, Any]:
@@ -206,3 +212,52 @@ def path_exists(path: Path) -> bool:
         return path.exists()
     except OSError:
         return False
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path` through a temporary file in the same directory.
+
+    The temporary file is created with mode 0666 and the kernel applies the umask, so the report
+    gets the permissions any file the user writes gets, without reading or changing the umask
+    (which is process-wide: changing it races with the threads of the app that imports us).
+    """
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        handle, temporary = _create_temporary(path)
+    except OSError as error:  # name the user's path, not our temporary file's
+        raise OSError(error.errno, error.strerror, str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException as error:
+        os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise OSError(error.errno, error.strerror, str(path)) from None
+        raise
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    while True:
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SHARED_MODE), temporary
+        except FileExistsError:
+            continue
+
+
+def direction_word(value: Any) -> str | None:
+    """'min' or 'max' from `min`, `minimize`, `MAXIMIZE`, `Direction.maximize` (a sweeper's direction
+    setting as Optuna's sweeper or ours spells it, any case); None for anything else."""
+    return DIRECTION_WORDS.get(str(value).strip().lower().rsplit(".", 1)[-1])
+
+
+def infer_direction(metric: str) -> str | None:
+    """'min' or 'max' from the metric's name (`val_loss` -> min, `test_acc` -> max), else None."""
+    words = set(re.split(r"[^a-z0-9]+", metric.lower()))
+    if words & MINIMISE_WORDS:
+        return "min"
+    if words & MAXIMISE_WORDS:
+        return "max"
+    return None

@@ -14,7 +14,7 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import partial_dependence
 
 from report.formatting import format_value, power_of_two_unit
-from report.ranking import is_scored
+from report.analysis.ranking import is_scored
 
 MIN_RUNS = 8
 BACKGROUND_SIZE = 300  # rows whose individual (ICE) curves and importance are computed

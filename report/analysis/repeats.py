@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from report.ranking import group_ids, is_scored
+from report.analysis.ranking import group_ids, is_scored
 
 
 class ConfigRepeats(NamedTuple):

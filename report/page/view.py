@@ -8,18 +8,18 @@ from typing import Any
 
 import pandas as pd
 
-from report.analysis import Analysis
-from report.collect import Sweep
-from report.compare import TOLERANCES, Comparison, strategy_of
-from report.dependence import Dependence
-from report.draw import Figures
+from report.analysis.analyse import Analysis
+from report.collect.sweep import Sweep
+from report.analysis.compare import TOLERANCES, Comparison, strategy_of
+from report.analysis.dependence import Dependence
+from report.figures.draw import Figures
 from report.formatting import MISSING, better_word, format_duration, format_exact, format_number, format_param, format_value
-from report.importance import MIN_R2
-from report.recommend import Recommendation
-from report.verdict import verdict_text
-from report.runfile import override_text, plain
-from report.repeats import RepeatVariance
-from report.surrogate import REFITS
+from report.analysis.importance import MIN_R2
+from report.analysis.recommend import Recommendation
+from report.page.verdict import verdict_text
+from report.jobfiles import override_text, plain
+from report.analysis.repeats import RepeatVariance
+from report.analysis.surrogate import REFITS
 
 RUN_COLUMNS = ("job", "job_dir", "status", "duration")
 MAX_COLUMNS = 6  # parameters that get a column each; more share one wrapping column

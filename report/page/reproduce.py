@@ -6,7 +6,7 @@ import shlex
 
 import pandas as pd
 
-from report.runfile import override_text, plain, without_key
+from report.jobfiles import override_text, plain, without_key
 
 
 def reproduce_command(program: str, runs: pd.DataFrame, repeat_key: str | None) -> str:

@@ -6,16 +6,16 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from report.collect import Sweep, SweepError
-from report.dependence import Dependence, dependence_info
-from report.history import History, history_info
-from report.importance import Importance, importance_info, top_pairs
-from report.params import is_full_grid, param_kinds
-from report.pivot import Heatmap, heatmap_info
-from report.ranking import config_params, rank_configurations
-from report.recommend import Recommendation, recommend
-from report.repeats import RepeatVariance, repeat_variance
-from report.surrogate import fit_surrogate
+from report.collect.sweep import Sweep, SweepError
+from report.analysis.dependence import Dependence, dependence_info
+from report.analysis.history import History, history_info
+from report.analysis.importance import Importance, importance_info, top_pairs
+from report.analysis.params import is_full_grid, param_kinds
+from report.analysis.clustermap import Heatmap, heatmap_info
+from report.analysis.ranking import config_params, rank_configurations
+from report.analysis.recommend import Recommendation, recommend
+from report.analysis.repeats import RepeatVariance, repeat_variance
+from report.analysis.surrogate import fit_surrogate
 
 
 class Analysis(NamedTuple):

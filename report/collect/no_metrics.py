@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from report.runfile import RESULT_FILE
+from report.jobfiles import RESULT_FILE
 
 RECORD_OVERRIDE = "+hydra.callbacks.record._target_=sweeps.record.RecordResults"
 METRICS_SUFFIXES = (".json", ".yaml", ".yml")

@@ -7,8 +7,8 @@ from typing import Callable, NamedTuple
 import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
 
-from report.analysis import Analysis
-from report.figures import STYLE, placeholder_uri
+from report.analysis.analyse import Analysis
+from report.figures.style import STYLE, placeholder_uri
 from report.figures.clustermap import draw_clustermap
 from report.figures.dependence import draw_curves, draw_surfaces
 from report.figures.history import draw_history

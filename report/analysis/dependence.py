@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from report.formatting import format_value, value_keys
-from report.ranking import is_scored
-from report.runfile import plain
-from report.surrogate import (
+from report.analysis.ranking import is_scored
+from report.jobfiles import plain
+from report.analysis.surrogate import (
     Surrogate,
     average_dependence,
     category_values,

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.surrogate import Surrogate, average_dependence, bootstrap_refits
+from report.analysis.surrogate import Surrogate, average_dependence, bootstrap_refits
 
 EXACT = "exact: share of the variance of configuration means explained by each parameter's main effect (full grid)"
 SURROGATE = "model-based: variance of each parameter's partial dependence over the variance of the surrogate's predictions"

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from report.objective import direction_word
-from report.runfile import RESULTS_FILE, read_mapping
+from report.jobfiles import direction_word
+from report.jobfiles import RESULTS_FILE, read_mapping
 
 ROUNDED, EXACT = 1e-3, 1e-9  # relative distances at which a metric holds the sweeper's best value
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from report.runfile import sane_job_number
+from report.jobfiles import sane_job_number
 
 STATUSES = ("completed", "failed")
 INT64 = 2**63  # parameters are kept as 64-bit integers (pandas' Int64); larger ones are not

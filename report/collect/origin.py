@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from report.intent import sweeper_intent, sweeper_stop
-from report.runfile import LAUNCH_FILE, READ_ERRORS, YAML_LOADER, log_tagged, one_line, path_exists, read_text
+from report.collect.intent import sweeper_intent, sweeper_stop
+from report.jobfiles import LAUNCH_FILE, READ_ERRORS, YAML_LOADER, log_tagged, one_line, path_exists, read_text
 
 
 def sweep_origin(sweep_dir: Path, first_job: Path, problems: list[str]) -> dict[str, Any]:

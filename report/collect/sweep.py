@@ -17,12 +17,12 @@ import yaml
 from hydra.errors import HydraException
 from tqdm.auto import tqdm
 
-from report.intent import SweeperStop, follow_intent
-from report.no_metrics import no_metrics_message
-from report.origin import sweep_origin
-from report.objective import infer_direction
-from report.record_check import CheckedRecord, check_metrics, check_params, check_record
-from report.runfile import (
+from report.collect.intent import SweeperStop, follow_intent
+from report.collect.no_metrics import no_metrics_message
+from report.collect.origin import sweep_origin
+from report.jobfiles import infer_direction
+from report.collect.record_check import CheckedRecord, check_metrics, check_params, check_record
+from report.jobfiles import (
     LAUNCH_FILE,
     READ_ERRORS,
     RESULT_FILE,

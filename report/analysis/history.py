@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from report.ranking import is_scored
+from report.analysis.ranking import is_scored
 
 
 class History(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from report.formatting import format_number
-from report.recommend import Recommendation
+from report.analysis.recommend import Recommendation
 
 MANY_REPEATS = 100
 NAMED = 6  # configurations named in a sentence before "and N more"

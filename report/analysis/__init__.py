@@ -1,0 +1,1 @@
+"""Statistics on the collected runs; plain typed data out, nothing drawn or formatted as a page."""
