@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from report.analysis.params import param_kinds
+from report.analysis.params import Space, param_kinds
 from report.analysis.ranking import rank_configurations
 from report.analysis.recommend import credible_set, recommend
+from report.options import Target
 
 BINS = np.linspace(0, 1, 11)
 MIN_BIN = 30
@@ -212,7 +213,7 @@ def independent_means(ranking: pd.DataFrame, draws: int, rng: np.random.Generato
 
 def evaluate(sim: Simulated, rng: np.random.Generator) -> Outcome | None:
     ranking = rank_configurations(sim.runs, sim.params, "loss", "min", [])
-    advice = recommend(ranking, sim.params, param_kinds(sim.runs, sim.params), "min", sim.full_grid)
+    advice = recommend(ranking, Space(sim.params, param_kinds(sim.runs, sim.params), sim.full_grid), Target("loss", "min", "simulated"))
     if advice is None:
         return None
     key_of = {int(r["group"]): tuple(r[name] for name in sim.params) for r in ranking.to_dict("records")}
@@ -290,7 +291,10 @@ def main(sweeps: int, families: list[str]) -> None:
         bound_cov = float(np.mean(bounds)) if bounds else float("nan")
         print(f"\n== {name}: {len(outcomes)} sweeps")
         print(f"regret ratio vs argmax {ratio:.3f} (95% CI {low:.3f}-{high:.3f}); mean regret ours {regrets.mean():.4f}, argmax {naive.mean():.4f}")
-        print(f"P(best) ECE(>=0.1) ours {ece:.3f}, independent means {base_ece:.3f}; largest gap (bins >= {MIN_BIN}) ours {gap:.3f}, independent {base_gap:.3f}")
+        print(
+            f"P(best) ECE(>=0.1) ours {ece:.3f}, independent means {base_ece:.3f}; "
+            f"largest gap (bins >= {MIN_BIN}) ours {gap:.3f}, independent {base_gap:.3f}"
+        )
         print(f"credible-set coverage ours {set_cov:.3f}, independent {base_set:.3f}; pick-bound coverage {bound_cov:.3f} ({len(bounds)} sweeps with a bound)")
         print("  bin        predicted observed  count")
         for label, predicted, observed, count in table:

@@ -34,8 +34,8 @@ from typing import Any, Callable, Iterator, Protocol
 import numpy as np
 from skopt import Optimizer
 from skopt.learning import GaussianProcessRegressor
-from threadpoolctl import threadpool_info
 from skopt.space import Categorical, Integer, Real, Space
+from threadpoolctl import threadpool_info
 
 from hydra_plugins.skopt_sweeper._suggest import make_sampler
 

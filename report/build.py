@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
 from contextlib import contextmanager
@@ -12,31 +13,27 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from report.output import Destination, destination, write_to
-from report.collect.sweep import Sweep, SweepError, collect_sweep
-from report.analysis.compare import compare_sweeps, strategy_of
 from report.analysis.analyse import analyse
-from report.figures.draw import draw_figures
-from report.figures.compare import draw_comparison
-from report.formatting import encodable
 from report.analysis.clustermap import MAX_CELLS
+from report.analysis.compare import compare_sweeps, strategy_of
 from report.analysis.ranking import group_ids
+from report.analysis.results_table import CSV_NAME, results_csv
+from report.collect.sweep import Sweep, collect_sweep
+from report.figures.compare import draw_comparison
+from report.figures.draw import draw_figures
+from report.formatting import encodable
+from report.options import ReportOptions, SweepError
+from report.output import Destination, destination, write_to
+from report.page.compare import comparison_view
+from report.page.pictures import pictures_view, repeats_view
+from report.page.ranking import ranking_view
+from report.page.recommendation import recommendation_view
 from report.page.render import render_html
-from report.collect.results_table import CSV_NAME, results_csv
 from report.page.reproduce import reproduce_command
-from report.page.view import (
-    best_view,
-    comparison_view,
-    header_view,
-    objective_view,
-    pictures_view,
-    recommendation_view,
-    ranking_view,
-    repeats_view,
-    runs_view,
-)
+from report.page.runs import runs_view
+from report.page.summary import best_view, header_view, objective_view
 
-__all__ = ["CSV_NAME", "SweepError", "WrittenReport", "build_comparison", "build_report", "report_context"]
+__all__ = ["CSV_NAME", "ReportOptions", "SweepError", "WrittenReport", "build_comparison", "build_report", "report_context"]
 
 @dataclass
 class WrittenReport:
@@ -50,9 +47,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def report_context(
-    sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None = None, progress: bool = False
-) -> dict[str, Any]:
+def report_context(sweep: Sweep, options: ReportOptions = ReportOptions(), progress: bool = False) -> dict[str, Any]:
     """Everything the templates show, computed, drawn and formatted once.
 
     What numpy, pandas, scikit-learn and matplotlib warn about on the way (overflow, a missing
@@ -61,10 +56,10 @@ def report_context(
     made encodable: a lone surrogate from a run's JSON is written as U+FFFD."""
     with warnings.catch_warnings(), np.errstate(all="ignore"), _quiet_matplotlib():
         warnings.simplefilter("ignore")
-        return _encodable(_report_context(sweep, rows, cols, progress))
+        return _encodable(_report_context(sweep, options, progress))
 
 
-def _report_context(sweep: Sweep, rows: list[str] | None, cols: list[str] | None, progress: bool) -> dict[str, Any]:
+def _report_context(sweep: Sweep, options: ReportOptions, progress: bool) -> dict[str, Any]:
     context: dict[str, Any] = {
         "title": f"Sweep report: {sweep.app_name or sweep.directory.name}",
         "generated": _now(),
@@ -80,8 +75,9 @@ def _report_context(sweep: Sweep, rows: list[str] | None, cols: list[str] | None
     }
     if sweep.objective is None:
         return context
-    analysis = analyse(sweep, rows, cols)
-    groups = group_ids(sweep.runs, analysis.params)
+    analysis = analyse(sweep, options)
+    params = analysis.space.params
+    groups = group_ids(sweep.runs, params)
     best_runs = sweep.runs[groups == analysis.ranking["group"].iloc[0]]
     program = sweep.program or f"python {sweep.app_name or 'my_app'}.py"
     command = reproduce_command(program, best_runs, sweep.repeat_key)
@@ -90,16 +86,16 @@ def _report_context(sweep: Sweep, rows: list[str] | None, cols: list[str] | None
     if advice is not None:
         pick_runs = sweep.runs[groups == advice.pick]
         pick_command = reproduce_command(program, pick_runs, sweep.repeat_key)
-        context["recommendation"] = recommendation_view(advice, analysis.ranking, analysis.params, sweep.objective, pick_command)
+        context["recommendation"] = recommendation_view(advice, analysis.ranking, params, sweep.objective, pick_command)
     context["problems"] += figures.notes
-    if analysis.heatmap is None and len(analysis.params) >= 2 and (analysis.ranking["n"] > 0).any():
+    if analysis.clustermap is None and len(params) >= 2 and (analysis.ranking["n"] > 0).any():
         context["problems"].append(
-            f"The clustermap is left out: the {len(analysis.params)} parameters' values make too many combinations to pivot "
+            f"The clustermap is left out: the {len(params)} parameters' values make too many combinations to pivot "
             f"(more than {MAX_CELLS:,}); the ranking lists every configuration."
         )
     context.update(
-        best=best_view(analysis.ranking, analysis.params, sweep.objective, analysis.other_metrics, command),
-        ranking=ranking_view(analysis.ranking, analysis.params, sweep.objective, analysis.other_metrics),
+        best=best_view(analysis.ranking, params, sweep.objective, analysis.other_metrics, command),
+        ranking=ranking_view(analysis.ranking, params, sweep.objective, analysis.other_metrics),
         repeats=repeats_view(analysis.repeats, figures.repeats),
         pictures=pictures_view(analysis, figures),
     )
@@ -114,6 +110,8 @@ def _encodable(value: Any) -> Any:
         return {_encodable(key): _encodable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_encodable(item) for item in value) if type(value) in (list, tuple) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a view
+        return dataclasses.replace(value, **{field.name: _encodable(getattr(value, field.name)) for field in dataclasses.fields(value)})
     return value
 
 
@@ -132,22 +130,14 @@ def _quiet_matplotlib() -> Iterator[None]:
 def build_report(
     directory: Path | str,
     output: Path | str | None = None,
-    *,
-    metric: str | None = None,
-    mode: str | None = None,
-    repeat_key: str | None = None,
-    metrics_file: str | None = None,
-    rows: list[str] | None = None,
-    cols: list[str] | None = None,
+    options: ReportOptions = ReportOptions(),
     progress: bool = False,
 ) -> WrittenReport:
     """Write the report (default `<sweep>/report.html`) and `results.csv` beside it."""
-    sweep = collect_sweep(
-        directory, metric=metric, mode=mode, repeat_key=repeat_key, metrics_file=metrics_file, progress=progress
-    )
+    sweep = collect_sweep(directory, options, progress)
     target = destination(output, sweep.directory)
     csv_path = (sweep.directory if target.stream else target.path.parent) / CSV_NAME  # never beside a device
-    write_to(target, render_html(report_context(sweep, rows, cols, progress)))
+    write_to(target, render_html(report_context(sweep, options, progress)))
     write_to(Destination(csv_path, False), results_csv(sweep))
     return WrittenReport(target.path, csv_path, sweep, target.stream)
 
@@ -155,12 +145,10 @@ def build_report(
 def build_comparison(
     directories: list[Path | str],
     output: Path | str | None = None,
-    *,
-    metric: str | None = None,
-    mode: str | None = None,
+    options: ReportOptions = ReportOptions(),
 ) -> Path:
     """One page comparing sweeps of the same app (grid, random, Bayes): `compare.html` by default."""
-    sweeps = [collect_sweep(directory, metric=metric, mode=mode) for directory in directories]
+    sweeps = [collect_sweep(directory, options) for directory in directories]
     labels = [f"{strategy_of(sweep)}: {sweep.directory}" for sweep in sweeps]
     comparison = compare_sweeps(sweeps, labels)
     context = {

@@ -8,9 +8,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NoReturn
 
-from report.build import CSV_NAME, SweepError, build_comparison, build_report
+from report.build import CSV_NAME, build_comparison, build_report
+from report.options import OptionError, ReportOptions, SweepError
 
 DEFAULT_ROOT = Path("multirun")
+FLAGS = {"metric": "--metric", "mode": "--mode", "repeat_key": "--repeat-key", "metrics_file": "--metrics-file", "rows": "--rows", "cols": "--cols"}
 
 
 def newest_sweep(root: Path = DEFAULT_ROOT) -> Path:
@@ -90,10 +92,9 @@ def compare_parser() -> argparse.ArgumentParser:
 def compare(argv: list[str]) -> int:
     options = compare_parser().parse_args(argv)
     try:
-        output = build_comparison(options.sweep_dirs, options.output, metric=options.metric, mode=options.mode)
+        output = build_comparison(options.sweep_dirs, options.output, ReportOptions(metric=options.metric, mode=options.mode))
     except SweepError as error:
-        print(f"sweep-report: {error}", file=sys.stderr)
-        return 2
+        return _failed(error)
     except OSError as error:
         print(f"sweep-report: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
         return 1
@@ -107,23 +108,21 @@ def main(argv: list[str] | None = None) -> int:
         return compare(argv[1:])
     options = parser().parse_args(argv)
     try:
-        written = build_report(
-            options.sweep_dir or newest_sweep(),
-            options.output,
-            metric=options.metric,
-            mode=options.mode,
-            repeat_key=options.repeat_key,
-            metrics_file=options.metrics_file,
-            rows=options.rows,
-            cols=options.cols,
-            progress=True,
-        )
+        chosen = ReportOptions(**{name: getattr(options, name) for name in FLAGS if getattr(options, name) is not None})
+        # Progress bars only for a person watching: piped or logged, stderr keeps to what went wrong.
+        written = build_report(options.sweep_dir or newest_sweep(), options.output, chosen, progress=sys.stderr.isatty())
     except SweepError as error:
-        print(f"sweep-report: {error}", file=sys.stderr)
-        return 2
+        return _failed(error)
     except OSError as error:
         print(f"sweep-report: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
         return 1
     # With the HTML on stdout (-o /dev/stdout), what we say goes to stderr.
     print(f"Report: {written.html}\nResults table: {written.csv}", file=sys.stderr if written.streamed else sys.stdout)
     return 0
+
+
+def _failed(error: SweepError) -> int:
+    """A sweep that cannot be reported: one line, options named by their flags, exit status 2."""
+    message = error.spelled(FLAGS) if isinstance(error, OptionError) else str(error)
+    print(f"sweep-report: {message}", file=sys.stderr)
+    return 2

@@ -18,17 +18,16 @@ import shlex
 import sys
 import time
 import traceback
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from report.jobfiles import write_atomically
-from report.jobfiles import LAUNCH_FILE, RESULT_FILE, dump_result, plain, typed_overrides
+from report.jobfiles import LAUNCH_FILE, RESULT_FILE, dump_result, plain, typed_overrides, write_atomically
 
 
 def metrics_of(return_value: Any) -> dict[str, Any]:
@@ -71,9 +70,14 @@ class RecordResults(Callback):
         metric: str | None = None,
         mode: str | None = None,
         repeat_key: str | None = None,
+        rows: Sequence[str] = (),
+        cols: Sequence[str] = (),
     ) -> None:
+        from report.options import ReportOptions
+
         self.report = report
-        self.report_options = {"metric": metric, "mode": mode, "repeat_key": repeat_key}
+        # Checked now: a wrong mode fails the sweep at its start, not after its last job.
+        self.report_options = ReportOptions(metric=metric, mode=mode, repeat_key=repeat_key, rows=tuple(rows), cols=tuple(cols))
         self._sweep_dir: Path | None = None
         self._job_started: tuple[float, str] | None = None
 
@@ -133,7 +137,7 @@ class RecordResults(Callback):
         from report.build import SweepError, build_report
 
         try:
-            written = build_report(self._sweep_dir, **self.report_options)
+            written = build_report(self._sweep_dir, options=self.report_options)
         except SweepError as error:
             print(f"sweep-report: {error}", file=sys.stderr)
             return

@@ -12,19 +12,20 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable
 
+import handmade
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import handmade
-from report.build import build_report
+from report.analysis.clustermap_axes import split_params
 from report.analysis.dependence import exact_curve
-from report.figures.style import STYLE
-from report.figures.dependence import curves_figure
-from report.analysis.params import param_kinds
-from report.analysis.clustermap import split_params
+from report.analysis.params import Space, param_kinds
 from report.analysis.ranking import rank_configurations
 from report.analysis.recommend import recommend
+from report.build import build_report
+from report.figures.dependence import draw_curves
+from report.figures.style import STYLE
+from report.options import Target
 
 DATA_URI = re.compile(r'src="data:image/(svg\+xml|png);base64,([A-Za-z0-9+/=]+)"')
 MAX_URI = 3_000_000  # characters of one figure: a 30-inch PNG is far below it
@@ -39,7 +40,8 @@ def sweep_of(directory: Path, configurations: list[dict[str, Any]], metrics: Cal
         for seed in range(repeats):
             params = configuration | ({"seed": seed} if repeats > 1 else {})
             overrides = [f"{name}={value}" for name, value in params.items()]
-            handmade.make_job(directory, str(num), [f"x={num}"], num, result={"params": params, "overrides": overrides, "metrics": metrics(configuration, seed)})
+            result = {"params": params, "overrides": overrides, "metrics": metrics(configuration, seed)}
+            handmade.make_job(directory, str(num), [f"x={num}"], num, result=result)
             num += 1
     return directory
 
@@ -102,7 +104,7 @@ def test_a_random_sweep_of_huge_objectives_has_a_model_and_a_recommendation(tmp_
 def test_recommend_is_scale_safe(values):
     runs = handmade_runs({"a": [1, 2, 3, 4], "b": ["x", "y"]}, values, repeats=3)
     ranking = rank_configurations(runs, ["a", "b"], "loss", "min", [])
-    advice = recommend(ranking, ["a", "b"], param_kinds(runs, ["a", "b"]), "min", True, draws=500)
+    advice = recommend(ranking, Space(["a", "b"], param_kinds(runs, ["a", "b"]), True), Target("loss", "min", "test"), draws=500)
     assert advice is not None and advice.pick in set(ranking["group"])
     assert all(np.isfinite(list(advice.estimate.values())))
 
@@ -149,7 +151,7 @@ def test_log_axes_keep_plain_tick_labels_without_mathtext():
     from report.analysis.dependence import EXACT, Dependence
 
     with plt.rc_context(STYLE):
-        figure = curves_figure(Dependence(EXACT, [curve], [], None), "loss", "min")
+        figure = draw_curves(Dependence(EXACT, [curve], [], None), "loss", "min")
         figure.canvas.draw()
     labels = [label.get_text() for label in figure.axes[0].get_xticklabels() if label.get_text()]
     plt.close(figure)

@@ -12,8 +12,9 @@ import pytest
 from conftest import sweep_report
 from handmade import make_job
 
-from report.collect.sweep import SweepError, collect_sweep
+from report.collect.sweep import collect_sweep
 from report.jobfiles import RESULT_FILE, job_number
+from report.options import SweepError
 
 
 def test_unparseable_overrides_of_a_job_without_result_leave_its_parameters_unknown(tmp_path):

@@ -18,10 +18,10 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from handmade import tree_state
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from handmade import tree_state
 from report.cli import main
 from report.jobfiles import RESULT_FILE
 
@@ -69,7 +69,9 @@ def records(draw) -> str:
 
 overrides = st.lists(
     st.one_of(
-        st.builds(lambda k, v: f"{k}={v}", st.sampled_from(["lr", "depth", "opt", "seed"]), st.one_of(st.integers(-3, 3), st.sampled_from(["0.1", "adam", "1e308"]))),
+        st.builds(
+            lambda k, v: f"{k}={v}", st.sampled_from(["lr", "depth", "opt", "seed"]), st.one_of(st.integers(-3, 3), st.sampled_from(["0.1", "adam", "1e308"]))
+        ),
         st.sampled_from(["lr=<script>", "lr=interval(0,1)", "x=[1,2]", "y={a:1}", "=", "+k=$$", "z=" + "w" * 10_000]),
     ),
     max_size=4,
@@ -81,7 +83,9 @@ def jobs(draw) -> dict:
     return {
         "overrides": draw(st.one_of(overrides.map(yaml.safe_dump), st.sampled_from(["- a=1\n  - : [", "not a list", "\udcff"]))),
         "hydra": draw(st.one_of(
-            st.builds(lambda num: yaml.safe_dump({"hydra": {"job": {"num": num, "name": "app"}}}), st.one_of(st.integers(0, 50), st.sampled_from([".inf", "x", [1]]))),
+            st.builds(
+                lambda num: yaml.safe_dump({"hydra": {"job": {"num": num, "name": "app"}}}), st.one_of(st.integers(0, 50), st.sampled_from([".inf", "x", [1]]))
+            ),
             st.just("hydra:\n  job:\n    num: .inf\n"), st.just("\udcff"),
         )),
         "result": draw(st.one_of(st.none(), records())),

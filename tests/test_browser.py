@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import multirun
 from handmade import make_job
+
 from report.build import build_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -66,7 +66,8 @@ def troubled_report(module_dir) -> Path:
     for x in range(8):
         for seed in range(2):
             if x == 5:
-                make_job(sweep, str(num), [f"x={x}", f"seed={seed}"], num, result={"status": "failed", "error": {"type": "ValueError", "message": "diverged", "traceback": "Traceback ...\nValueError: diverged"}})
+                error = {"type": "ValueError", "message": "diverged", "traceback": "Traceback ...\nValueError: diverged"}
+                make_job(sweep, str(num), [f"x={x}", f"seed={seed}"], num, result={"status": "failed", "error": error})
             elif x == 6 and seed == 1:
                 make_job(sweep, str(num), [f"x={x}", f"seed={seed}"], num)
             else:
@@ -95,9 +96,13 @@ def wide_report(module_dir) -> Path:
     rng = __import__("random").Random(0)
     for num in range(12):
         lr, decay = 10 ** rng.uniform(-5, -1), rng.uniform(0, 0.1)
-        overrides = [f"learning_rate={lr!r}", f"depth={rng.randint(1, 20)}", f"weight_decay_coefficient={decay!r}", f"optimizer_name={rng.choice(['sgd_with_momentum', 'adamw'])}"]
+        overrides = [
+            f"learning_rate={lr!r}", f"depth={rng.randint(1, 20)}", f"weight_decay_coefficient={decay!r}",
+            f"optimizer_name={rng.choice(['sgd_with_momentum', 'adamw'])}",
+        ]
         if num == 5:
-            make_job(sweep, str(num), overrides, num, result={"status": "failed", "error": {"type": "FloatingPointError", "message": "loss diverged to nan at epoch 3 " * 4}})
+            error = {"type": "FloatingPointError", "message": "loss diverged to nan at epoch 3 " * 4}
+            make_job(sweep, str(num), overrides, num, result={"status": "failed", "error": error})
             continue
         accuracy = 0.95 - lr - decay
         make_job(sweep, str(num), overrides, num, metrics={

@@ -6,7 +6,6 @@ import re
 import sys
 
 import pandas as pd
-
 from conftest import run, sweep_report
 from handmade import make_job, tree_state
 
@@ -19,7 +18,8 @@ def test_help_explains_every_option(tmp_path):
 
 
 def test_console_script_is_installed(tmp_path):
-    process = run([sys.executable, "-c", "from importlib.metadata import entry_points; print(entry_points(group='console_scripts')['sweep-report'].value)"], tmp_path)
+    script = "from importlib.metadata import entry_points; print(entry_points(group='console_scripts')['sweep-report'].value)"
+    process = run([sys.executable, "-c", script], tmp_path)
     assert process.stdout.strip() == "report.cli:main"
 
 

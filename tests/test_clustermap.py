@@ -10,16 +10,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-
-import report.figures.clustermap as clustermap
 from scipy.cluster import hierarchy
 
-from report.figures.style import STYLE
+import report.figures.clustermap as clustermap
+from report.analysis.clustermap import clustermap_info
 from report.analysis.importance import MIN_R2
 from report.analysis.params import is_full_grid, param_kinds
-from report.analysis.clustermap import heatmap_info
 from report.analysis.ranking import rank_configurations
 from report.analysis.surrogate import fit_surrogate
+from report.figures.style import STYLE
 
 PARAMS = ["lr", "depth", "optimizer"]
 
@@ -39,7 +38,7 @@ def analyse(runs: pd.DataFrame, **axes):
     ranking = rank_configurations(runs, PARAMS, "loss", "min", [])
     kinds = param_kinds(runs, PARAMS, frozenset({"lr"}))
     surrogate = fit_surrogate(runs, PARAMS, kinds, "loss")
-    return ranking, surrogate, heatmap_info(ranking, PARAMS, kinds, "min", False, surrogate=surrogate, **axes)
+    return ranking, surrogate, clustermap_info(ranking, PARAMS, kinds, "min", False, surrogate=surrogate, **axes)
 
 
 def ends(label: str) -> tuple[str, str]:
@@ -73,7 +72,7 @@ def test_binned_labels_are_readable_ranges_in_increasing_order():
     runs.loc[:19, "lr"] = 0.0387 + np.arange(20) * 1e-7  # a tight cluster: quantile bins a hair wide
     ranking = rank_configurations(runs, PARAMS, "loss", "min", [])
     kinds = param_kinds(runs, PARAMS)
-    info = heatmap_info(ranking, PARAMS, kinds, "min", False, rows=["lr", "optimizer"], cols=["depth"])
+    info = clustermap_info(ranking, PARAMS, kinds, "min", False, rows=["lr", "optimizer"], cols=["depth"])
     assert kinds["lr"] == "linear" and info.binned == ["lr", "depth"]
     lows = [float(ends(label.split(" · ")[0])[0]) for label in info.row_labels]
     assert lows == sorted(lows) and info.row_linkage is None, "binned rows keep their order, unclustered"
@@ -116,7 +115,7 @@ def grid_with_a_failed_cell() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_a_failed_grid_cell_is_failed_not_measured_nor_estimated():
     runs, ranking = grid_with_a_failed_cell()
     assert is_full_grid(ranking, PARAMS)
-    info = heatmap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
+    info = clustermap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
     assert info.failed.loc[(0.01, 4), "adam"] and int(info.failed.sum().sum()) == 1
     assert np.isnan(info.values.loc[(0.01, 4), "adam"]) and info.model.isna().all().all()
     expected = runs.pivot_table(values="loss", index=["lr", "depth"], columns="optimizer", aggfunc="mean")
@@ -125,50 +124,43 @@ def test_a_failed_grid_cell_is_failed_not_measured_nor_estimated():
 
 def test_labels_print_a_few_significant_digits():
     runs, ranking = grid_with_a_failed_cell()
-    info = heatmap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
+    info = clustermap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
     assert "0.3333 · 2" in info.row_labels and not any("0.33333" in label for label in info.row_labels)
 
 
-def drawn(info, annotate_with: str, monkeypatch) -> plt.Figure:
-    """Draw the clustermap and keep the figure, laid out, instead of encoding it."""
-    kept = {}
-
-    def keep(figure, image_format="svg"):
-        figure.canvas.draw()
-        kept["figure"] = figure
-        return "data:"
-
-    monkeypatch.setattr(clustermap, "to_data_uri", keep)
+def drawn(info, annotate_with: str) -> plt.Figure:
+    """The clustermap's figure, laid out under STYLE as `embed` saves it."""
+    figure = clustermap.draw_clustermap(info, "loss", "min", annotate_with)
     with plt.rc_context(STYLE):
-        clustermap.draw_clustermap(info, "loss", "min", annotate_with)
-    return kept["figure"]
+        figure.canvas.draw()
+    return figure
 
 
 def texts(figure: plt.Figure) -> list[plt.Text]:
     return [text for axis in figure.axes for text in axis.texts]
 
 
-def test_drawn_cells_mark_failures_and_estimates(monkeypatch):
+def test_drawn_cells_mark_failures_and_estimates():
     runs, ranking = grid_with_a_failed_cell()
-    grid = heatmap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
-    figure = drawn(grid, "value", monkeypatch)
+    grid = clustermap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
+    figure = drawn(grid, "value")
     written = [text.get_text() for text in texts(figure)]
     assert written.count("failed") == 1 and len(written) == grid.values.size
     assert all(len(re.sub(r"[^0-9]", "", text)) <= 5 for text in written), "values to 4 significant digits"
     assert "failed: every run of the cell failed" in [text.get_text() for text in figure.legends[0].get_texts()]
     _, _, random = analyse(pd.concat([random_runs(30, seed=11, lr_low=-3.5, lr_high=-2.5), random_runs(6, seed=12)], ignore_index=True))
-    figure = drawn(random, "value", monkeypatch)
+    figure = drawn(random, "value")
     estimates = [text for text in texts(figure) if text.get_text().startswith("≈")]
     assert len(estimates) == int(random.model.notna().sum().sum()) and all(text.get_style() == "italic" for text in estimates)
     plt.close("all")
 
 
-def test_colour_bar_keeps_clear_of_the_title(monkeypatch):
+def test_colour_bar_keeps_clear_of_the_title():
     _, _, info = analyse(random_runs(20, seed=3))
     runs, ranking = grid_with_a_failed_cell()
-    grid = heatmap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True)
-    for heatmap in (info, grid):
-        figure = drawn(heatmap, "value", monkeypatch)
+    grid = clustermap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True)
+    for shown in (info, grid):
+        figure = drawn(shown, "value")
         renderer = figure.canvas.get_renderer()
         title = figure._suptitle.get_window_extent(renderer)
         colour_bar = next(axis for axis in figure.axes if "is better" in axis.get_ylabel())
@@ -204,7 +196,7 @@ def analyse_groups(runs: pd.DataFrame, **axes):
     kinds = param_kinds(runs, GROUPS)
     surrogate = fit_surrogate(runs, GROUPS, kinds, "loss")
     full_grid = is_full_grid(ranking, GROUPS)
-    return ranking, heatmap_info(ranking, GROUPS, kinds, "min", full_grid, surrogate=surrogate, **axes)
+    return ranking, clustermap_info(ranking, GROUPS, kinds, "min", full_grid, surrogate=surrogate, **axes)
 
 
 def test_a_config_group_parameter_keeps_unset_as_a_level_of_its_own():
@@ -235,9 +227,9 @@ def test_cells_no_job_can_reach_are_blank_never_estimated():
     assert any("9 of 18 cells pair a parameter's unset value" in note for note in info.notes)
 
 
-def test_a_config_group_map_is_drawn_with_its_blank_cells(monkeypatch):
+def test_a_config_group_map_is_drawn_with_its_blank_cells():
     _, info = analyse_groups(config_group_runs(), rows=["opt"], cols=["lr", "momentum"])
-    figure = drawn(info, "value", monkeypatch)
+    figure = drawn(info, "value")
     written = [text.get_text() for text in texts(figure)]
     assert len(written) == int(info.values.notna().sum().sum()) == 9 and not any("≈" in text for text in written)
     assert "unset" in " ".join(label.get_text() for label in figure.axes[0].get_xticklabels())
@@ -272,11 +264,13 @@ def test_rows_naming_every_parameter_put_the_last_one_on_the_columns():
 
 def test_a_report_is_written_when_rows_name_every_parameter(tmp_path):
     import handmade
+
     from report.build import build_report
+    from report.options import ReportOptions
 
     configurations = [{"lr": lr, "opt": opt, "depth": depth} for lr in (0.1, 0.01) for opt in ("sgd", "adam") for depth in (2, 4)]
     handmade.write_sweep(tmp_path, configurations, lambda c, seed: {"loss": c["lr"] + c["depth"] + (c["opt"] == "sgd")})
-    written = build_report(tmp_path, rows=["lr", "opt", "depth"])
+    written = build_report(tmp_path, options=ReportOptions(rows=("lr", "opt", "depth")))
     html = written.html.read_text()
     assert "pivoted with <code>lr, opt</code> on the rows and <code>depth</code> on the columns" in html
     assert "--rows names every parameter" in html
@@ -304,7 +298,7 @@ def test_numeric_axes_keep_their_order_outside_full_grids():
     runs["status"], runs["loss"] = "completed", rng.uniform(0, 1, 60)
     params = ["a", "b", "c"]
     ranking = rank_configurations(runs, params, "loss", "min", [])
-    info = heatmap_info(ranking, params, param_kinds(runs, params), "min", False, rows=["a"], cols=["b", "c"])
+    info = clustermap_info(ranking, params, param_kinds(runs, params), "min", False, rows=["a"], cols=["b", "c"])
     assert info.binned == ["a"]
     assert info.col_linkage is None and info.row_linkage is None
     assert list(info.values.columns) == sorted(itertools.product(sorted(runs["b"].unique()), sorted(runs["c"].unique())))
@@ -316,7 +310,7 @@ def test_numeric_axes_keep_their_order_outside_full_grids():
 
 def test_a_full_grid_keeps_the_blogs_clustering():
     runs, ranking = grid_with_a_failed_cell()
-    info = heatmap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
+    info = clustermap_info(ranking, PARAMS, param_kinds(runs, PARAMS), "min", True, rows=["lr", "depth"], cols=["optimizer"])
     filled = info.values.fillna(np.nanmean(info.values.to_numpy()))
     expected = hierarchy.linkage(filled.reindex(index=sorted(filled.index)).to_numpy(), "average")
     assert info.row_linkage == pytest.approx(expected)
@@ -328,7 +322,7 @@ def test_negative_bins_read_as_numbers():
     runs["status"], runs["loss"] = "completed", rng.uniform(0, 1, 60)
     params = ["a", "b", "c"]
     ranking = rank_configurations(runs, params, "loss", "min", [])
-    info = heatmap_info(ranking, params, param_kinds(runs, params), "min", False, rows=["a"], cols=["b", "c"])
+    info = clustermap_info(ranking, params, param_kinds(runs, params), "min", False, rows=["a"], cols=["b", "c"])
     assert info.binned == ["a", "b"]
     for labels in (info.row_labels, list(dict.fromkeys(label.split(" · ")[0] for label in info.col_labels))):
         assert all("-" not in label and " to " in label for label in labels), labels

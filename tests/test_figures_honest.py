@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import handmade
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -12,21 +13,20 @@ import pytest
 from matplotlib.container import BarContainer
 from sklearn.inspection import partial_dependence
 
-import handmade
-from report.build import build_report
 from report.analysis.dependence import dependence_info, exact_curve, exact_surface, surrogate_curve, surrogate_surface
-from report.figures.style import STYLE
-from report.figures.dependence import FAILED_LABEL, curves_figure, surfaces_figure
-from report.figures.history import history_figure
-from report.figures.importance import importance_figure
-from report.figures.repeats import MAX_LABEL, repeat_variance_figure
 from report.analysis.history import History
 from report.analysis.importance import MIN_R2, exact_importance, surrogate_importance
 from report.analysis.params import is_full_grid, param_kinds
 from report.analysis.ranking import rank_configurations
 from report.analysis.repeats import repeat_variance
 from report.analysis.surrogate import fit_surrogate
-from report.page.view import _dependence_failures
+from report.build import build_report
+from report.figures.dependence import FAILED_LABEL, draw_curves, draw_surfaces
+from report.figures.history import draw_history
+from report.figures.importance import draw_importance
+from report.figures.repeats import MAX_LABEL, draw_repeat_variance
+from report.figures.style import STYLE
+from report.page.pictures import dependence_failures
 
 LRS = [float(lr) for lr in 10 ** np.linspace(-4, -1, 19)]  # 19 log-spaced values, as in the issue
 
@@ -120,9 +120,9 @@ def test_exact_curves_on_a_grid_with_failed_cells_are_main_effects_estimates():
     stderr = np.sqrt((weights**2 * (done["std"] ** 2 / done["n"]).to_numpy()[:, None]).sum(axis=0))
     assert optimizer.high == pytest.approx((np.asarray(optimizer.mean) + 1.959964 * stderr).tolist())
     assert optimizer.low == pytest.approx((np.asarray(optimizer.mean) - 1.959964 * stderr).tolist())
-    axis = curves_figure(info, "loss", "min").axes[[curve.param for curve in info.curves].index("optimizer")]
+    axis = draw_curves(info, "loss", "min").axes[[curve.param for curve in info.curves].index("optimizer")]
     assert [text.get_text() for text in axis.get_legend().get_texts()] == ["main-effects estimate: some failed"]
-    notes = _dependence_failures(info)
+    notes = dependence_failures(info)
     assert "optimizer: configurations failed at adam (2 of 6)." in notes
     assert sum("the curves is the main-effects estimate" in note for note in notes) == 1
 
@@ -197,11 +197,11 @@ def test_a_category_whose_every_run_failed_stays_in_the_model_based_figures(cras
     assert all(np.isnan(line[1]) and np.isfinite([line[0], line[2]]).all() for line in curve.individual)
 
     info = dependence_info(runs, rank_configurations(runs, params, "loss", "min", []), params, kinds, "loss", False, surrogate, [("lr", "opt")])
-    axis = curves_figure(info, "loss", "min").axes[params.index("opt")]
+    axis = draw_curves(info, "loss", "min").axes[params.index("opt")]
     assert [text.get_text() for text in axis.get_legend().get_texts()] == [FAILED_LABEL], "a cross, and no hollow point for the forest"
     crosses = [collection for collection in axis.collections if collection.get_label() == FAILED_LABEL]
     assert crosses[0].get_offsets()[:, 0].tolist() == [1.0], "at rmsprop"
-    notes = _dependence_failures(info)
+    notes = dependence_failures(info)
     assert any(note.startswith(f"opt: every run failed at rmsprop (all {curve.configurations[1]} runs)") for note in notes), notes
 
 
@@ -209,7 +209,7 @@ def test_forest_labels_keep_enough_of_each_name_to_tell_them_apart():
     runs, ranking, params = adam_fails_at_the_largest_lr()
     info = repeat_variance(runs, ranking, params, "loss")
     config = info.top[0]._replace(params=[("model.lr", 0.1), ("optimizer.lr", 0.01), ("model.depth", 3)])
-    label = repeat_variance_figure(info._replace(top=[config]), "loss", "min").axes[0].get_yticklabels()[0].get_text()
+    label = draw_repeat_variance(info._replace(top=[config]), "loss", "min").axes[0].get_yticklabels()[0].get_text()
     assert label == f"#1 g{config.group} model.lr=0.1 optimizer.lr=0.01 depth=3"
 
 
@@ -220,7 +220,7 @@ def test_surfaces_put_numeric_parameters_on_numeric_axes_and_hatch_failed_cells(
     surface = info.surfaces[0]
     assert surface.kinds == ("log", "categorical")
     assert surface.x == pytest.approx(sorted(LRS)), "the grid values themselves, not category positions"
-    figure = surfaces_figure(info, "loss", "min")
+    figure = draw_surfaces(info, "loss", "min")
     axis = figure.axes[0]
     assert axis.get_xscale() == "log"
     low, high = axis.get_xlim()
@@ -255,7 +255,7 @@ def test_surrogate_importance_comes_with_a_range_that_holds_the_estimate(crashin
     for share, low, high in zip(importance.shares, importance.low, importance.high):
         assert low <= share <= high
     assert importance.high[0] - importance.low[0] > 0, "bootstrap refits move the estimate"
-    figure = importance_figure(importance, "loss")
+    figure = draw_importance(importance, "loss")
     (bars,) = [container for container in figure.axes[0].containers if isinstance(container, BarContainer)]
     assert [bar.get_width() for bar in bars] == pytest.approx(importance.shares)
     segments = bars.errorbar.lines[2][0].get_segments()
@@ -280,7 +280,7 @@ def test_report_says_why_importance_is_not_shown(tmp_path):
 @pytest.mark.parametrize("count", [2, 3, 4])
 def test_history_ticks_are_whole_job_numbers(count):
     jobs = list(range(count))
-    figure = history_figure(History(jobs, [float(-job) for job in jobs], [float(-job) for job in jobs]), "loss", "min")
+    figure = draw_history(History(jobs, [float(-job) for job in jobs], [float(-job) for job in jobs]), "loss", "min")
     axis = figure.axes[0]
     low, high = axis.get_xlim()
     ticks = [tick for tick in axis.get_xticks() if low <= tick <= high]
@@ -293,7 +293,7 @@ def test_repeat_histogram_has_readable_x_labels_and_whole_counts():
     long_labels = [config._replace(params=[("model.some_long_parameter_name", 0.123456789)] * 4) for config in info.top]
     spreads = np.random.default_rng(0).uniform(0.000012, 0.000097, 9)  # few configurations, tiny spreads
     with plt.rc_context(STYLE):
-        figure = repeat_variance_figure(info._replace(top=long_labels, spreads=list(spreads)), "loss", "min")
+        figure = draw_repeat_variance(info._replace(top=long_labels, spreads=list(spreads)), "loss", "min")
         figure.canvas.draw()
     histogram = figure.axes[1]
     boxes = [label.get_window_extent() for label in histogram.get_xticklabels() if label.get_text()]
@@ -308,11 +308,11 @@ def test_forest_labels_name_each_configurations_parameters():
     info = repeat_variance(runs, ranking, params, "loss")
     best = ranking.iloc[0]
     assert info.top[0].params == [(name, best[name]) for name in params]
-    figure = repeat_variance_figure(info, "loss", "min")
+    figure = draw_repeat_variance(info, "loss", "min")
     label = figure.axes[0].get_yticklabels()[0].get_text()
     assert label == f"#1 g{best['group']} lr={best['lr']:.4g} optimizer={best['optimizer']} depth={best['depth']}"
     long = info.top[0]._replace(params=[("model.some_long_parameter_name", 0.123456789)] * 4)
-    label = repeat_variance_figure(info._replace(top=[long]), "loss", "min").axes[0].get_yticklabels()[0].get_text()
+    label = draw_repeat_variance(info._replace(top=[long]), "loss", "min").axes[0].get_yticklabels()[0].get_text()
     assert label.startswith("#1 g") and "some_long_parameter_name=0.1235" in label and "model." not in label
     assert len(label) == MAX_LABEL and label.endswith("…")
 

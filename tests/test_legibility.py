@@ -6,8 +6,8 @@ import re
 from html.parser import HTMLParser
 
 import pandas as pd
-
 from handmade import make_job
+
 from report.build import build_report
 
 LR = 0.00055607802386143

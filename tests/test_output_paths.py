@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import sweep_report
 from handmade import make_job, tree_state
 

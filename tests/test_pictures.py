@@ -10,11 +10,12 @@ import pytest
 from scipy.cluster import hierarchy
 from sklearn.inspection import partial_dependence
 
+from report.analysis.clustermap import MAX_SIDE, clustermap_info
+from report.analysis.clustermap_axes import split_params
 from report.analysis.dependence import exact_curve, exact_surface, surrogate_curve
 from report.analysis.history import history_info
 from report.analysis.importance import exact_importance, surrogate_importance
 from report.analysis.params import is_full_grid, param_kinds
-from report.analysis.clustermap import MAX_SIDE, heatmap_info, split_params
 from report.analysis.ranking import rank_configurations
 from report.analysis.surrogate import fit_surrogate, grid_of
 
@@ -54,14 +55,17 @@ def test_split_keeps_the_pivot_near_square():
 
 def test_heatmap_values_are_the_mean_over_repeats(grid):
     runs, ranking, params = grid
-    info = heatmap_info(ranking, params, param_kinds(runs, params), "min", full_grid=True)
+    info = clustermap_info(ranking, params, param_kinds(runs, params), "min", full_grid=True)
     expected = runs.pivot_table(values="loss", index=info.rows, columns=info.cols, aggfunc="mean")
     pd.testing.assert_frame_equal(info.values, expected.reindex_like(info.values), check_names=False)
     assert info.annotate and not info.notes and not info.binned
     one_cell = ranking.iloc[0]
     key_row = tuple(one_cell[name] for name in info.rows)
     key_col = tuple(one_cell[name] for name in info.cols)
-    pick = lambda frame: frame.loc[key_row if len(key_row) > 1 else key_row[0], key_col if len(key_col) > 1 else key_col[0]]
+
+    def pick(frame):
+        return frame.loc[key_row if len(key_row) > 1 else key_row[0], key_col if len(key_col) > 1 else key_col[0]]
+
     assert pick(info.groups) == str(one_cell["group"])
 
 
@@ -72,7 +76,7 @@ def test_a_grid_cell_whose_runs_all_failed_is_marked_failed(grid):
     holed.loc[drop, ["status", "loss"]] = ["failed", np.nan]
     ranking = rank_configurations(holed, params, "loss", "min", [])
     assert is_full_grid(ranking, params), "every combination was launched: still a grid"
-    info = heatmap_info(ranking, params, param_kinds(holed, params), "min", full_grid=True, rows=["lr", "depth"], cols=["optimizer", "shuffle"])
+    info = clustermap_info(ranking, params, param_kinds(holed, params), "min", full_grid=True, rows=["lr", "depth"], cols=["optimizer", "shuffle"])
     assert info.values.isna().sum().sum() == 1
     assert info.values.loc[(0.1, 2), ("sgd", True)] != info.values.loc[(0.1, 2), ("sgd", True)]
     assert info.failed.loc[(0.1, 2), ("sgd", True)] and info.failed.sum().sum() == 1
@@ -88,7 +92,7 @@ def test_unlaunched_cells_without_a_model_are_blank_and_clustered_as_the_mean(gr
     holed = runs[~gap]
     ranking = rank_configurations(holed, params, "loss", "min", [])
     assert not is_full_grid(ranking, params)
-    info = heatmap_info(ranking, params, param_kinds(holed, params), "min", full_grid=False, rows=["lr", "depth"], cols=["optimizer", "shuffle"])
+    info = clustermap_info(ranking, params, param_kinds(holed, params), "min", full_grid=False, rows=["lr", "depth"], cols=["optimizer", "shuffle"])
     assert not info.binned, "a grid with a gap keeps its exact values"
     assert info.values.isna().sum().sum() == 1 and np.isnan(info.values.loc[(0.1, 2), ("sgd", True)])
     assert not info.failed.any().any() and info.model.isna().all().all()
@@ -107,7 +111,7 @@ def test_random_sweeps_are_binned_log_spaced_for_log_parameters():
     params = ["lr", "width"]
     ranking = rank_configurations(runs, params, "loss", "min", [])
     kinds = param_kinds(runs, params)
-    info = heatmap_info(ranking, params, kinds, "min", full_grid=False)
+    info = clustermap_info(ranking, params, kinds, "min", full_grid=False)
     assert info.binned == ["lr", "width"]
     assert any("lr is binned into 8 log-spaced bins" in note for note in info.notes)
     assert any("width is binned into 8 quantile bins" in note for note in info.notes)
@@ -122,7 +126,7 @@ def test_too_many_rows_are_capped_and_said():
     runs = grid_runs({"a": list(range(130)), "b": [0, 1]}, lambda a, b: a + b, repeats=1, noise=0)
     params = ["a", "b"]
     ranking = rank_configurations(runs, params, "loss", "min", [])
-    info = heatmap_info(ranking, params, param_kinds(runs, params), "min", full_grid=True)
+    info = clustermap_info(ranking, params, param_kinds(runs, params), "min", full_grid=True)
     assert info.values.shape == (MAX_SIDE, 2)
     assert sorted(info.values.index) == list(range(MAX_SIDE)), "the best rows are kept (then drawn in clustering order)"
     assert f"Only the {MAX_SIDE} best of 130 rows are shown." in info.notes

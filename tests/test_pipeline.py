@@ -6,10 +6,10 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import TOY_APP, toy_multirun
-from report.collect.sweep import collect_sweep
+
 from report.analysis.params import param_kinds
+from report.collect.sweep import collect_sweep
 from report.jobfiles import RESULT_FILE
 
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from handmade import make_job
-from report.build import build_report
-from report.analysis.params import param_kinds
+
+from report.analysis.params import Space, param_kinds
 from report.analysis.ranking import rank_configurations
 from report.analysis.recommend import _repeats_needed, neighbour_groups, recommend
+from report.build import build_report
+from report.options import Target
 
 
 def runs_from(values: dict[tuple, list[float]], names: list[str]) -> pd.DataFrame:
@@ -29,7 +30,7 @@ def runs_from(values: dict[tuple, list[float]], names: list[str]) -> pd.DataFram
 
 def advise(runs: pd.DataFrame, names: list[str], full_grid: bool = True):
     ranking = rank_configurations(runs, names, "loss", "min", [])
-    return ranking, recommend(ranking, names, param_kinds(runs, names), "min", full_grid)
+    return ranking, recommend(ranking, Space(names, param_kinds(runs, names), full_grid), Target("loss", "min", "test"))
 
 
 def test_noise_and_intraclass_correlation_by_hand():
@@ -133,7 +134,7 @@ def test_without_repeats_the_method_never_claims_measured_seed_noise():
 def advise_by(rows: list[dict], names: list[str], direction: str):
     runs = pd.DataFrame(rows)
     ranking = rank_configurations(runs, names, "acc", direction, [])
-    return ranking, recommend(ranking, names, param_kinds(runs, names), direction, True)
+    return ranking, recommend(ranking, Space(names, param_kinds(runs, names), True), Target("acc", direction, "test"))
 
 
 def group_of(ranking: pd.DataFrame, **values) -> int:
@@ -215,6 +216,6 @@ def test_the_pick_is_always_inside_its_credible_set():
         for _ in range(4):
             sim = family(rng)
             ranking = rank_configurations(sim.runs, sim.params, "loss", "min", [])
-            advice = recommend(ranking, sim.params, param_kinds(sim.runs, sim.params), "min", sim.full_grid)
+            advice = recommend(ranking, Space(sim.params, param_kinds(sim.runs, sim.params), sim.full_grid), Target("loss", "min", "simulated"))
             assert advice.pick in advice.indistinguishable
             assert sum(advice.p_best.values()) == pytest.approx(1.0)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 
+import handmade
 import numpy as np
 import pytest
-
 from figures_check import decoded_figures
-import handmade
+
 from report.build import build_report
+from report.options import ReportOptions
 
 
 def write_sweep(directory, configurations, score, repeats=1, skip=()):
@@ -83,5 +84,5 @@ def test_random_sweep_of_200_runs_over_five_parameters(tmp_path):
 @pytest.mark.parametrize("rows, cols", [(["b"], ["a"])])
 def test_rows_and_cols_can_be_chosen(tmp_path, rows, cols):
     write_sweep(tmp_path, [dict(a=a, b=b) for a, b in itertools.product(range(3), range(2))], lambda a, b: a + b)
-    html = build_report(tmp_path, rows=rows, cols=cols).html.read_text()
+    html = build_report(tmp_path, options=ReportOptions(rows=rows, cols=cols)).html.read_text()
     assert "pivoted with <code>b</code> on the rows and <code>a</code> on the columns" in html

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT, sweep_report, toy_multirun
 from omegaconf import OmegaConf
 from skopt.space import Categorical, Integer, Real, Space
 
-from conftest import ROOT, sweep_report, toy_multirun
 from hydra_plugins.skopt_sweeper._space import search_space
 from hydra_plugins.skopt_sweeper._suggest import make_sampler
-from report.collect.sweep import collect_sweep
 from report.analysis.compare import compare_sweeps
+from report.collect.sweep import collect_sweep
 
 SKOPT = ["hydra/sweeper=skopt", "x=int(interval(0,6))", "flag=true,false", "hydra.sweeper.n_initial_points=4"]
 
@@ -194,9 +194,9 @@ import random  # noqa: E402
 
 from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: E402
 
-from hydra_plugins.skopt_sweeper._impl import SkoptSweep  # noqa: E402
 from hydra_plugins.skopt_sweeper._space import dimension_of  # noqa: E402
-from hydra_plugins.skopt_sweeper.config import SkoptSweeperConf  # noqa: E402
+from hydra_plugins.skopt_sweeper.config import Direction, SkoptSweeperConf  # noqa: E402
+from hydra_plugins.skopt_sweeper.skopt_sweeper import SkoptSweeper  # noqa: E402
 
 
 def test_a_shuffled_range_is_searched_whole_in_a_real_sweep(module_dir):
@@ -263,12 +263,12 @@ def _sweep_settings(**changes):
     [("MIN", "min"), ("Max", "max"), ("MINIMIZE", "min"), ("Maximize", "max"), ("Direction.maximize", "max"), ("Direction.MINIMIZE", "min")],
 )
 def test_direction_is_read_as_optuna_spells_it_in_any_case(spelling, word):
-    assert SkoptSweep(**_sweep_settings(direction=spelling)).settings["direction"] == word
+    assert SkoptSweeper(**_sweep_settings(direction=spelling)).sweep_impl.settings.direction is Direction(word)
 
 
 def test_an_unknown_direction_is_a_one_line_error():
     with pytest.raises(ValueError) as error:
-        SkoptSweep(**_sweep_settings(direction="sideways"))
+        SkoptSweeper(**_sweep_settings(direction="sideways"))
     assert str(error.value) == "hydra.sweeper.direction='sideways': use min or max (or minimize/maximize)"
 
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from conftest import RECORD, multirun
 from skopt.space import Categorical, Integer, Real, Space
 
-from conftest import RECORD, multirun
-from hydra_plugins.skopt_sweeper._suggest import feasibility, make_sampler
+from hydra_plugins.skopt_sweeper._feasibility import feasibility
+from hydra_plugins.skopt_sweeper._suggest import make_sampler
 
 CRASHY = [str(Path(__file__).parent / "apps" / "crashy.py")]
 STARTS = 8

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-
 from conftest import RECORD, TOY_APP, toy_multirun
 
 RESULT_FILE = "sweep_result.json"

@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import RECORD, multirun
 from handmade import make_job
+
 from report.collect.sweep import collect_sweep
+from report.options import ReportOptions
 
 CLASSIFY = [str(Path(__file__).parent / "apps" / "classify.py")]
 SPACE = ("x=interval(0,1)", "solver=choice(sgd,adam)")
@@ -57,14 +58,14 @@ def without_callback(module_dir):
 
 
 def test_without_the_callback_the_metric_holding_optunas_best_gets_its_direction(without_callback):
-    sweep = collect_sweep(without_callback, metrics_file="metrics.json")
+    sweep = collect_sweep(without_callback, ReportOptions(metrics_file="metrics.json"))
     assert sweep.metrics == ["loss", "val_accuracy", "epochs"]
     assert (sweep.objective, sweep.direction) == ("val_accuracy", "max"), "found by Optuna's best_params and best_value"
     assert "hydra.sweeper.direction=maximize" in sweep.direction_reason
 
 
 def test_a_metric_the_sweeper_did_not_optimise_is_not_given_its_direction(without_callback):
-    sweep = collect_sweep(without_callback, metrics_file="metrics.json", metric="epochs")
+    sweep = collect_sweep(without_callback, ReportOptions(metrics_file="metrics.json", metric="epochs"))
     assert sweep.direction_reason == "the default: the name gives no hint"
 
 
@@ -76,7 +77,7 @@ def test_multi_objective_optuna_ranks_by_the_first_objective_and_says_so(module_
     assert "objective 1 of 2 of a multi-objective sweep" in sweep.direction_reason
     html = (sweep_dir / "report.html").read_text()
     assert "ranked by it alone (the first, by default)" in html
-    second = collect_sweep(sweep_dir, metric="objective_1")
+    second = collect_sweep(sweep_dir, ReportOptions(metric="objective_1"))
     assert second.direction == "min", "each objective keeps its own declared direction"
     assert "objective 2 of 2" in second.direction_reason
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import RECORD, multirun, run, sweep_report, toy_multirun
 from handmade import make_job, tree_state
-from report.jobfiles import write_atomically
+
+from report.analysis.results_table import read_results
 from report.formatting import format_duration
-from report.collect.results_table import read_results
+from report.jobfiles import write_atomically
 
 CLASSIFY = [str(Path(__file__).parent / "apps" / "classify.py")]
 

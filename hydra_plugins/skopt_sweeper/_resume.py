@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from hydra_plugins.skopt_sweeper._trials import is_trial, new_trial
+from hydra_plugins.skopt_sweeper.config import Direction
 from report.jobfiles import RESULT_FILE, RESULTS_FILE, find_job_dirs, job_number, load_result, read_mapping
-
-TRIAL_KEYS = ("trial", "jobs", "params", "value", "status")
 
 
 @dataclass
@@ -30,11 +30,11 @@ class Resumed:
     next_job_idx: int = 0  # one past the highest job number in the directory, finished or not
 
 
-def earlier_goal(sweep_dir: Path) -> tuple[str | None, str | None]:
+def earlier_goal(sweep_dir: Path) -> tuple[str | None, Direction | None]:
     """The objective and direction an earlier run of the sweep wrote to its results file."""
     results = read_mapping(sweep_dir / RESULTS_FILE) or {}
     objective, direction = results.get("objective"), results.get("direction")
-    return (objective if isinstance(objective, str) else None), (direction if direction in ("min", "max") else None)
+    return (objective if isinstance(objective, str) else None), (Direction(direction) if direction in ("min", "max") else None)
 
 
 def read_back(sweep_dir: Path, names: list[str], value_of: Callable[[dict[str, Any]], float | None]) -> Resumed:
@@ -47,7 +47,7 @@ def read_back(sweep_dir: Path, names: list[str], value_of: Callable[[dict[str, A
     resumed = Resumed()
     results = read_mapping(sweep_dir / RESULTS_FILE) or {}
     records = _finished_records(sweep_dir, resumed)
-    listed = [trial for trial in results.get("trials") or [] if _is_trial(trial)]
+    listed = [trial for trial in results.get("trials") or [] if is_trial(trial)]
     taken = {job for trial in listed for job in trial["jobs"]}
     groups: dict[tuple[Any, ...], list[int]] = {}
     for num in sorted(records):
@@ -56,14 +56,7 @@ def read_back(sweep_dir: Path, names: list[str], value_of: Callable[[dict[str, A
             groups.setdefault(tuple(point), []).append(num)
     value = {num: value_of(record) for num, record in records.items()}
     for point, jobs in groups.items():
-        values = [value[num] for num in jobs if value[num] is not None]
-        listed.append({
-            "trial": len(listed),
-            "jobs": jobs,
-            "params": dict(zip(names, point)),
-            "value": sum(values) / len(values) if values else None,
-            "status": "completed" if values else "failed",
-        })
+        listed.append(new_trial(len(listed), jobs, dict(zip(names, point)), [value[num] for num in jobs if value[num] is not None]))
     for trial in listed:
         for num in trial["jobs"]:
             resumed.failed_runs += value[num] is None if num in records else trial["status"] == "failed"
@@ -107,14 +100,4 @@ def _finished_records(sweep_dir: Path, resumed: Resumed) -> dict[int, dict[str, 
             records[num] = record
     resumed.next_job_idx = max(numbers, default=-1) + 1
     return records
-
-
-def _is_trial(trial: Any) -> bool:
-    return (
-        isinstance(trial, dict)
-        and all(key in trial for key in TRIAL_KEYS)
-        and isinstance(trial["jobs"], list)
-        and all(isinstance(job, int) for job in trial["jobs"])
-        and isinstance(trial["params"], dict)
-    )
 

@@ -6,9 +6,18 @@ No `from __future__ import annotations` here: Hydra loads plugin modules before 
 
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Dict, Optional
 
 from hydra.core.config_store import ConfigStore
+
+
+class Direction(Enum):
+    """Which way the objective goes, as Optuna's sweeper names it; the value is the word the
+    results file holds."""
+
+    minimize = "min"
+    maximize = "max"
 
 
 @dataclass
@@ -25,7 +34,9 @@ class SkoptSweeperConf:
     repeats: int = 1  # runs per configuration, with `repeat_key` set to 0 .. repeats-1
     repeat_key: str = "seed"
     objective: Optional[str] = None  # the returned metric to optimise; default: the first
-    direction: Optional[str] = None  # min or max; default: guessed from the metric's name
+    # A Direction: min, max, minimize or maximize, any case; default: guessed from the metric's name.
+    # A str, not Optional[Direction]: OmegaConf would refuse `min` and `MAXIMIZE` for an Enum field.
+    direction: Optional[str] = None
     max_failure_rate: float = 0.1  # share of failed runs (of n_trials * repeats) that stops the sweep
     params: Optional[Dict[str, Any]] = field(default=None)  # the search space, in Hydra's override grammar
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Mapping
 
 from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
@@ -12,10 +12,43 @@ from hydra_plugins.skopt_sweeper.config import SkoptSweeperConf  # noqa: F401 - 
 
 
 class SkoptSweeper(Sweeper):
-    def __init__(self, **settings: Any) -> None:
-        from hydra_plugins.skopt_sweeper._impl import SkoptSweep
+    """Hydra builds it from `hydra.sweeper` (`SkoptSweeperConf`): one keyword per setting."""
 
-        self.sweep_impl = SkoptSweep(**settings)
+    def __init__(
+        self,
+        *,
+        sampler: str,
+        n_trials: int,
+        n_initial_points: int,
+        seed: int | None,
+        acq_func: str,
+        n_candidates: int,
+        n_jobs: int,
+        repeats: int,
+        repeat_key: str,
+        objective: str | None,
+        direction: str | None,
+        max_failure_rate: float,
+        params: Mapping[str, Any] | None,
+    ) -> None:
+        from hydra_plugins.skopt_sweeper._impl import SkoptSweep
+        from hydra_plugins.skopt_sweeper._settings import Settings, read_direction
+
+        self.sweep_impl = SkoptSweep(Settings(
+            sampler=sampler,
+            n_trials=n_trials,
+            n_initial_points=n_initial_points,
+            seed=seed,
+            acq_func=acq_func,
+            n_candidates=n_candidates,
+            n_jobs=n_jobs,
+            repeats=repeats,
+            repeat_key=repeat_key,
+            objective=objective,
+            direction=read_direction(direction),
+            max_failure_rate=max_failure_rate,
+            params=params,
+        ))
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
         self.sweep_impl.setup(hydra_context=hydra_context, task_function=task_function, config=config)

@@ -6,67 +6,70 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from report.collect.sweep import Sweep, SweepError
+from report.analysis.clustermap import Clustermap, clustermap_info
 from report.analysis.dependence import Dependence, dependence_info
 from report.analysis.history import History, history_info
 from report.analysis.importance import Importance, importance_info, top_pairs
-from report.analysis.params import is_full_grid, param_kinds
-from report.analysis.clustermap import Heatmap, heatmap_info
+from report.analysis.params import Space, is_full_grid, param_kinds
 from report.analysis.ranking import config_params, rank_configurations
 from report.analysis.recommend import Recommendation, recommend
 from report.analysis.repeats import RepeatVariance, repeat_variance
 from report.analysis.surrogate import fit_surrogate
+from report.collect.sweep import Sweep
+from report.options import OptionError, ReportOptions, Target
 
 
 class Analysis(NamedTuple):
-    params: list[str]  # the parameters that define a configuration (swept, minus the repeat key)
-    kinds: dict[str, str]
+    space: Space
+    target: Target
     other_metrics: list[str]
     ranking: pd.DataFrame
-    full_grid: bool
     repeats: RepeatVariance
-    heatmap: Heatmap | None
+    clustermap: Clustermap | None
     dependence: Dependence | None
     importance: Importance | None
     history: History | None
     recommendation: Recommendation | None
 
 
-def analyse(sweep: Sweep, rows: list[str] | None = None, cols: list[str] | None = None) -> Analysis:
-    """Rank, then look at the sweep from every side; `rows`/`cols` fix the clustermap's axes."""
+def analyse(sweep: Sweep, options: ReportOptions = ReportOptions()) -> Analysis:
+    """Rank, then look at the sweep from every side; the options' rows and cols fix the clustermap's axes."""
+    rows, cols = list(options.rows), list(options.cols)
     assert sweep.objective is not None, "a sweep without metrics has nothing to analyse"
     params = config_params(sweep.params, sweep.repeat_key)
-    _check_axes(sweep, params, rows or [], cols or [])
+    _check_axes(sweep, params, rows, cols)
     kinds = param_kinds(sweep.runs, params, sweep.log_params)
     other_metrics = [name for name in sweep.metrics if name != sweep.objective]
     ranking = rank_configurations(sweep.runs, params, sweep.objective, sweep.direction, other_metrics)
     full_grid = is_full_grid(ranking, params)
     surrogate = None if full_grid else fit_surrogate(sweep.runs, params, kinds, sweep.objective)
     importance = importance_info(ranking, params, full_grid, surrogate) if len(params) >= 2 else None
+    space = Space(params, kinds, full_grid)
+    target = Target(sweep.objective, sweep.direction, sweep.direction_reason)
     return Analysis(
-        params=params,
-        kinds=kinds,
+        space=space,
+        target=target,
         other_metrics=other_metrics,
         ranking=ranking,
-        full_grid=full_grid,
         repeats=repeat_variance(sweep.runs, ranking, params, sweep.objective),
-        heatmap=heatmap_info(ranking, params, kinds, sweep.direction, full_grid, rows, cols, surrogate),
+        clustermap=clustermap_info(ranking, params, kinds, sweep.direction, full_grid, rows or None, cols or None, surrogate),
         dependence=dependence_info(
             sweep.runs, ranking, params, kinds, sweep.objective, full_grid, surrogate, top_pairs(importance)
         ),
         importance=importance,
         history=history_info(sweep.runs, sweep.objective, sweep.direction),
-        recommendation=recommend(ranking, params, kinds, sweep.direction, full_grid),
+        recommendation=recommend(ranking, space, target),
     )
 
 
 def _check_axes(sweep: Sweep, params: list[str], rows: list[str], cols: list[str]) -> None:
-    """--rows and --cols name swept parameters, each once; given both, they place all of them."""
+    """The rows and cols options name swept parameters, each once; given both, they place all of them."""
+    axes = ("rows", "cols")
     for name in [*rows, *cols]:
         if name not in params:
-            raise SweepError(f"{sweep.directory}: --rows/--cols {name!r} is not a swept parameter (swept: {', '.join(params) or 'none'})")
+            raise OptionError(sweep.directory, axes, f"{{}}/{{}} {name!r} is not a swept parameter (swept: {', '.join(params) or 'none'})")
     if set(rows) & set(cols) or len(set(rows)) < len(rows) or len(set(cols)) < len(cols):
-        raise SweepError(f"{sweep.directory}: --rows and --cols must name each parameter once")
+        raise OptionError(sweep.directory, axes, "{} and {} must name each parameter once")
     unplaced = [name for name in params if name not in rows and name not in cols]
     if rows and cols and unplaced:
-        raise SweepError(f"{sweep.directory}: --rows and --cols leave out {', '.join(unplaced)}: place every swept parameter")
+        raise OptionError(sweep.directory, axes, f"{{}} and {{}} leave out {', '.join(unplaced)}: place every swept parameter")

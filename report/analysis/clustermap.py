@@ -21,25 +21,25 @@ import pandas as pd
 from scipy.cluster import hierarchy
 
 from report.analysis.bins import NUMERIC, UNSET, choose_bins, cut_into_bins, value_labels
+from report.analysis.clustermap_axes import place_axes
+from report.analysis.clustermap_notes import cell_notes, order_sentence
+from report.analysis.importance import MIN_R2
+from report.analysis.surrogate import Surrogate, predict
 from report.formatting import (
     MISSING,
-    format_number,
     format_value,
     power_of_two_unit,
     short_text,
     value_keys,
 )
-from report.analysis.importance import MIN_R2
-from report.analysis.surrogate import Surrogate, predict
 
 MAX_SIDE = 60  # more labels than this on an axis are capped
 MAX_ANNOTATED_CELLS = 400
-EXHAUSTIVE_SPLIT = 12  # parameters up to which every split between rows and columns is tried
 MAX_CELLS = 250_000  # value combinations beyond which no table is pivoted (memory)
 MAX_LABEL = 40  # characters of a value in a tick label; the tables keep it whole
 
 
-class Heatmap(NamedTuple):
+class Clustermap(NamedTuple):
     """What the clustermap draws; every table has the same index and columns, in the drawn order."""
 
     rows: list[str]  # parameters on the rows, outermost first
@@ -58,55 +58,7 @@ class Heatmap(NamedTuple):
     annotate: bool  # few enough cells to print each value
 
 
-def split_params(params: list[str], counts: dict[str, int]) -> tuple[list[str], list[str]]:
-    """Put the parameters on rows and columns so that the table is as near square as possible.
-
-    A parameter with no level (set only by jobs that left no result) counts as one. Beyond
-    EXHAUSTIVE_SPLIT parameters the split is greedy: every subset would be too many to try."""
-    sizes = {name: math.log(max(1, counts[name])) for name in params}
-    if len(params) > EXHAUSTIVE_SPLIT:
-        on_rows: set[str] = set()
-        totals = [0.0, 0.0]  # log sizes of the rows and of the columns
-        for position, name in enumerate(sorted(params, key=lambda name: -sizes[name])):
-            side = position if position < 2 else int(totals[1] < totals[0])
-            on_rows |= {name} if side == 0 else set()
-            totals[side] += sizes[name]
-        return [name for name in params if name in on_rows], [name for name in params if name not in on_rows]
-    best: tuple[float, list[str], list[str]] | None = None
-    for size in range(1, len(params)):
-        for rows in itertools.combinations(params, size):
-            cols = [name for name in params if name not in rows]
-            imbalance = abs(sum(sizes[name] for name in rows) - sum(sizes[name] for name in cols))
-            if best is None or imbalance < best[0] - 1e-12:
-                best = (imbalance, list(rows), cols)
-    assert best is not None, "two or more parameters are needed"
-    return best[1], best[2]
-
-
-def place_axes(
-    params: list[str], rows: list[str] | None, cols: list[str] | None, counts: dict[str, int], notes: list[str]
-) -> tuple[list[str], list[str]]:
-    """The parameters on rows and on columns: as asked, the rest on the other axis, or the near
-    square split when nothing is asked. A table needs a parameter on each axis: when `rows` (or
-    `cols`) names them all, the last one named goes to the other axis, and a note says so."""
-    rows = [name for name in dict.fromkeys(rows or []) if name in params]
-    cols = [name for name in dict.fromkeys(cols or []) if name in params and name not in rows]
-    if not rows and not cols:
-        return split_params(params, counts)
-    rest = [name for name in params if name not in rows and name not in cols]
-    if cols:
-        rows = rows + rest if rows else rest
-    else:
-        cols = rest
-    for asked, other, flag in ((rows, cols, "--rows"), (cols, rows, "--cols")):
-        if not other:
-            other.append(asked.pop())
-            side = "columns" if flag == "--rows" else "rows"
-            notes.append(f"{flag} names every parameter, but a table needs one on each axis: {other[0]} is on the {side}.")
-    return rows, cols
-
-
-def heatmap_info(
+def clustermap_info(
     ranking: pd.DataFrame,
     params: list[str],
     kinds: dict[str, str],
@@ -115,7 +67,7 @@ def heatmap_info(
     rows: list[str] | None = None,
     cols: list[str] | None = None,
     surrogate: Surrogate | None = None,
-) -> Heatmap | None:
+) -> Clustermap | None:
     """Pivot the configurations' mean objective; None when fewer than two parameters vary.
 
     Each cell shows its best configuration (on a grid the one configuration in it). A cell whose
@@ -130,7 +82,33 @@ def heatmap_info(
     if math.prod(len(levels[name]) for name in params) > MAX_CELLS:
         return None  # too many combinations to pivot: the report says so
     rows, cols = place_axes(params, rows, cols, {name: len(levels[name]) for name in params}, notes)
+    values, failed, groups, possible = _pivot(ordered, keys, levels, rows, cols, kinds, direction, notes)
+    trusted = surrogate if surrogate is not None and surrogate.oob_r2 >= MIN_R2 else None
+    model = _estimate(trusted, values.isna() & ~failed & possible, points)
+    notes += cell_notes(values, model, failed, possible, surrogate)
+    # Clustering sees the estimates, and the overall mean where a cell has neither.
+    filled = _clusterable(values.fillna(model).to_numpy(dtype=float))
+    ordered_axes = {name for name in params if not full_grid and kinds[name] in NUMERIC}
+    row_linkage = _linkage(filled, not ordered_axes & set(rows))
+    col_linkage = _linkage(filled.T, not ordered_axes & set(cols))
+    row_order = hierarchy.leaves_list(row_linkage) if row_linkage is not None else np.arange(values.shape[0])
+    col_order = hierarchy.leaves_list(col_linkage) if col_linkage is not None else np.arange(values.shape[1])
+    values, model, failed, groups = (frame.iloc[row_order, col_order] for frame in (values, model, failed, groups))
+    texts = {name: dict(zip(levels[name], value_labels(levels[name]))) for name in params}
+    return Clustermap(
+        rows, cols, values, model, failed, groups, _labels(values.index, texts), _labels(values.columns, texts),
+        row_linkage, col_linkage, [name for name in params if name in points],
+        order_sentence(rows, cols, ordered_axes, points, levels, row_linkage, col_linkage), notes,
+        values.size <= MAX_ANNOTATED_CELLS,
+    )
 
+
+def _pivot(
+    ordered: pd.DataFrame, keys: pd.DataFrame, levels: dict[str, list[Any]], rows: list[str], cols: list[str],
+    kinds: dict[str, str], direction: str, notes: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The tables of cell values, failed cells, group ids and possible cells (a cell is impossible
+    where an unset parameter would need a value), without impossible rows and columns, capped."""
     # Best first, so the first configuration of each cell is its best scored one, or a failed one.
     cell = pd.MultiIndex.from_frame(keys[rows + cols])
     shown = ordered[~cell.duplicated()].set_axis(cell[~cell.duplicated()])
@@ -146,29 +124,11 @@ def heatmap_info(
     failed = table(pd.Series(True, index=shown.index)).notna() & values.isna()
     groups = table(shown["group"]).map(lambda group: "" if pd.isna(group) else str(int(group)))
     possible = table(_possible(keys, every_cell, kinds)).astype(bool)
+    frames = (values, failed, groups, possible)
     keep_rows, keep_cols = _drop_impossible(possible, notes)
-    values, failed, groups, possible = (frame.iloc[keep_rows, keep_cols] for frame in (values, failed, groups, possible))
-    keep_rows, keep_cols = _cap(values, direction, notes)
-    values, failed, groups, possible = (frame.iloc[keep_rows, keep_cols] for frame in (values, failed, groups, possible))
-
-    trusted = surrogate if surrogate is not None and surrogate.oob_r2 >= MIN_R2 else None
-    model = _estimate(trusted, values.isna() & ~failed & possible, points)
-    notes += _cell_notes(values, model, failed, possible, surrogate)
-    # Clustering sees the estimates, and the overall mean where a cell has neither.
-    filled = _clusterable(values.fillna(model).to_numpy(dtype=float))
-    ordered_axes = {name for name in params if not full_grid and kinds[name] in NUMERIC}
-    row_linkage = _linkage(filled, not ordered_axes & set(rows))
-    col_linkage = _linkage(filled.T, not ordered_axes & set(cols))
-    row_order = hierarchy.leaves_list(row_linkage) if row_linkage is not None else np.arange(values.shape[0])
-    col_order = hierarchy.leaves_list(col_linkage) if col_linkage is not None else np.arange(values.shape[1])
-    values, model, failed, groups = (frame.iloc[row_order, col_order] for frame in (values, model, failed, groups))
-    texts = {name: dict(zip(levels[name], value_labels(levels[name]))) for name in params}
-    return Heatmap(
-        rows, cols, values, model, failed, groups, _labels(values.index, texts), _labels(values.columns, texts),
-        row_linkage, col_linkage, [name for name in params if name in points],
-        _order_sentence(rows, cols, ordered_axes, points, levels, row_linkage, col_linkage), notes,
-        values.size <= MAX_ANNOTATED_CELLS,
-    )
+    frames = tuple(frame.iloc[keep_rows, keep_cols] for frame in frames)
+    keep_rows, keep_cols = _cap(frames[0], direction, notes)
+    return tuple(frame.iloc[keep_rows, keep_cols] for frame in frames)
 
 
 def _keys(
@@ -307,56 +267,3 @@ def _linkage(data: np.ndarray, cluster: bool) -> np.ndarray | None:
     if not cluster or len(data) < 2:
         return None
     return hierarchy.linkage(data, method="average", metric="euclidean")
-
-
-def _order_sentence(
-    rows: list[str], cols: list[str], kept: set[str], points: dict[str, Any], levels: dict[str, list[Any]],
-    row_linkage: Any, col_linkage: Any,
-) -> str:
-    """Which axes are clustered and which keep their numeric parameters in order, for the caption."""
-    clustered = [axis for axis, linkage in (("rows", row_linkage), ("columns", col_linkage)) if linkage is not None]
-    parts = [f"{' and '.join(clustered)} are ordered by hierarchical clustering"] if clustered else []
-    kept_axes = []
-    for axis, names in (("rows", rows), ("columns", cols)):
-        described = [f"{name} in bins" if name in points else name for name in names if name in kept]
-        if any(UNSET in levels[name] for name in names if name in kept):
-            described.append("unset last")
-        if described:
-            kept_axes.append(f"{axis} ({', '.join(described)})")
-    if kept_axes:
-        parts.append(
-            f"{' and '.join(kept_axes)} hold numeric parameters, kept in increasing order and never reordered by "
-            f"clustering, as the sweep is not a full grid"
-        )
-    sentence = "; ".join(parts)
-    return sentence[:1].upper() + sentence[1:] + "." if parts else ""
-
-
-def _cell_notes(
-    values: pd.DataFrame, model: pd.DataFrame, failed: pd.DataFrame, possible: pd.DataFrame, surrogate: Surrogate | None
-) -> list[str]:
-    """Say which cells are not measured: estimated by the model, failed, impossible or blank, and why."""
-    notes = []
-    empty = values.isna() & model.isna() & ~failed
-    estimated, n_failed = int(model.notna().sum().sum()), int(failed.sum().sum())
-    impossible, blank = int((empty & ~possible).sum().sum()), int((empty & possible).sum().sum())
-    if estimated:
-        notes.append(
-            f"{estimated} of {values.size} cells hold no run: hatched, with values marked ≈, they show the estimate of a "
-            f"random-forest surrogate (out-of-bag R² {format_number(surrogate.oob_r2, 2)}) at the middle of the cell, not a measurement."
-        )
-    if n_failed:
-        notes.append(f"{n_failed} of {values.size} cells are marked failed (grey, cross-hatched): their configurations were launched, but every run failed or left no result.")
-    if impossible:
-        notes.append(
-            f"{impossible} of {values.size} cells pair a parameter's unset value with choices that always set it, or the "
-            f"reverse (Hydra config groups): no job can land there, so they are blank."
-        )
-    if blank and surrogate is not None and surrogate.oob_r2 < MIN_R2:
-        notes.append(
-            f"{blank} of {values.size} cells have no run and are left blank: the random-forest surrogate explains too little "
-            f"(out-of-bag R² {format_number(surrogate.oob_r2, 2)}, below {format_number(MIN_R2, 2)}) to estimate them."
-        )
-    elif blank:
-        notes.append(f"{blank} of {values.size} cells have no run and are left blank.")
-    return notes

@@ -7,9 +7,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.collect.sweep import Sweep, SweepError
 from report.analysis.history import best_so_far
 from report.analysis.ranking import config_params, is_scored
+from report.collect.sweep import Sweep
+from report.options import SweepError
 
 TOLERANCES = (0.01, 0.001)  # within 1% and 0.1% of the overall best
 

@@ -14,9 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.formatting import format_value, value_keys
 from report.analysis.ranking import is_scored
-from report.jobfiles import plain
 from report.analysis.surrogate import (
     Surrogate,
     average_dependence,
@@ -24,6 +22,8 @@ from report.analysis.surrogate import (
     grid_of,
     individual_dependence,
 )
+from report.formatting import format_value, value_keys
+from report.jobfiles import plain
 
 Z_95 = 1.959963984540054
 MAX_OBSERVED = 1000

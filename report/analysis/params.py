@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 LOG_RANGE_RATIO = 100  # positive values spanning two decades or more read best on a log axis
+
+
+@dataclass(frozen=True)
+class Space:
+    """What a configuration is: the parameters that define it (swept, minus the repeat key), the
+    kind of axis each needs, and whether the launched configurations form a full grid."""
+
+    params: list[str]
+    kinds: dict[str, str]
+    full_grid: bool
 
 
 def param_kind(column: pd.Series, log_tagged: bool = False) -> str:

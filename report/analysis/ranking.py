@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from report.columns import CI_HIGH, CI_LOW, GROUP, MAX, MEAN, MIN, N_SCORED, RANK, RUNS_FAILED, RUNS_TOTAL, STD
+
 CONFIDENCE = 0.95
 
 
@@ -65,18 +67,18 @@ def rank_configurations(
     by_group = scored.groupby(groups[scored.index])[objective]
     by_config = runs.groupby(groups)
     table = by_config[params].first() if params else pd.DataFrame(index=by_config.size().index)
-    table["runs"] = by_config["status"].size()
-    table["failed"] = by_config["status"].agg(lambda status: int(status.isin(["failed", "unreadable"]).sum()))
-    table["n"] = by_group.count().reindex(table.index).fillna(0).astype(int)
-    table = table.join(by_group.agg(["mean", "std", "min", "max"]))
+    table[RUNS_TOTAL] = by_config["status"].size()
+    table[RUNS_FAILED] = by_config["status"].agg(lambda status: int(status.isin(["failed", "unreadable"]).sum()))
+    table[N_SCORED] = by_group.count().reindex(table.index).fillna(0).astype(int)
+    table = table.join(by_group.agg([MEAN, STD, MIN, MAX]))
     intervals = by_group.apply(lambda values: mean_interval(values.to_numpy()))
-    table["ci_low"] = intervals.map(lambda pair: pair[0]).reindex(table.index)
-    table["ci_high"] = intervals.map(lambda pair: pair[1]).reindex(table.index)
+    table[CI_LOW] = intervals.map(lambda pair: pair[0]).reindex(table.index)
+    table[CI_HIGH] = intervals.map(lambda pair: pair[1]).reindex(table.index)
     for name in other_metrics:
         table[name] = scored.groupby(groups[scored.index])[name].mean().reindex(table.index)
-    table = table.reset_index().sort_values(
-        ["mean", "group"], ascending=[direction == "min", True], na_position="last", kind="stable"
+    table = table.rename_axis(GROUP).reset_index().sort_values(
+        [MEAN, GROUP], ascending=[direction == "min", True], na_position="last", kind="stable"
     )
-    table.insert(0, "rank", np.arange(1, len(table) + 1))
-    ordered = ["rank", "group", *params, "runs", "failed", "n", "mean", "std", "ci_low", "ci_high", "min", "max", *other_metrics]
+    table.insert(0, RANK, np.arange(1, len(table) + 1))
+    ordered = [RANK, GROUP, *params, RUNS_TOTAL, RUNS_FAILED, N_SCORED, MEAN, STD, CI_LOW, CI_HIGH, MIN, MAX, *other_metrics]
     return table[ordered].reset_index(drop=True)

@@ -18,9 +18,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.formatting import power_of_two_unit
-from report.analysis.noise import moderated_noise, noisier_than_usual, t_inflation
+from report.analysis.noise import NoiseModel, moderated_noise, noisier_than_usual, t_inflation
+from report.analysis.params import Space
 from report.analysis.posterior import category_columns, features, gp_posterior, probability_best
+from report.formatting import power_of_two_unit
+from report.options import Target
 
 PESSIMISTIC = 0.95  # the one-sided bound's quantile of the posterior (the upper one: lower is better)
 Z_POWER = 2.8015852  # z(0.975) + z(0.80): a two-sided 5% test with 80% power
@@ -91,25 +93,21 @@ def neighbour_groups(ranking: pd.DataFrame, params: list[str], kinds: dict[str, 
 
 def recommend(
     ranking: pd.DataFrame,
-    params: list[str],
-    kinds: dict[str, str],
-    direction: str,
-    full_grid: bool,
+    space: Space,
+    target: Target,
     top: int = 5,
     draws: int = 4000,
     seed: int = 0,
 ) -> Recommendation | None:
     """None when no configuration was scored."""
+    params, kinds, direction, full_grid = space.params, space.kinds, target.direction, space.full_grid
     scored = ranking[ranking["n"] > 0].set_index("group")
     if scored.empty:
         return None
     sign = 1.0 if direction == "min" else -1.0  # work on "lower is better" values
     unit, scored = _in_units(scored)  # huge objectives (1e308) scaled so that nothing overflows; else as they are
     means, counts = sign * scored["mean"], scored["n"].astype(float)
-    dof = (counts - 1).clip(lower=0)
-    noise_var = float((dof * scored["std"].fillna(0) ** 2).sum() / dof.sum()) if dof.sum() > 0 else None
-    noise = moderated_noise(scored["std"].to_numpy(), counts.to_numpy(), category_columns(scored, params, kinds))
-    mean_var = None if noise is None else pd.Series(noise.sd**2 * t_inflation(noise.dof), index=scored.index) / counts
+    noise_var, noise, mean_var = _seed_noise(scored, counts, space)
     optimistic = means if mean_var is None else means - 3 * np.sqrt(mean_var)
     fitted = optimistic.sort_values(kind="stable").index[:MAX_MODELLED]
     posterior = gp_posterior(features(scored.loc[fitted], params, kinds), means[fitted], None if mean_var is None else mean_var[fitted], draws, seed)
@@ -145,6 +143,16 @@ def recommend(
         model_noise_sd=None if posterior.noise_var is None else unit * math.sqrt(posterior.noise_var),
         noisier=[] if noise is None else [int(g) for g in scored.index[noisier_than_usual(noise)]],
     )
+
+
+def _seed_noise(scored: pd.DataFrame, counts: pd.Series, space: Space) -> tuple[float | None, NoiseModel | None, pd.Series | None]:
+    """The pooled within-configuration variance, each configuration's moderated noise, and the
+    variance of each mean from it (t-inflated where few repeats measured it); Nones without repeats."""
+    dof = (counts - 1).clip(lower=0)
+    noise_var = float((dof * scored["std"].fillna(0) ** 2).sum() / dof.sum()) if dof.sum() > 0 else None
+    noise = moderated_noise(scored["std"].to_numpy(), counts.to_numpy(), category_columns(scored, space.params, space.kinds))
+    mean_var = None if noise is None else pd.Series(noise.sd**2 * t_inflation(noise.dof), index=scored.index) / counts
+    return noise_var, noise, mean_var
 
 
 def _in_units(scored: pd.DataFrame) -> tuple[float, pd.DataFrame]:

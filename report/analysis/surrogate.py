@@ -13,8 +13,8 @@ import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import partial_dependence
 
-from report.formatting import format_value, power_of_two_unit
 from report.analysis.ranking import is_scored
+from report.formatting import format_value, power_of_two_unit
 
 MIN_RUNS = 8
 BACKGROUND_SIZE = 300  # rows whose individual (ICE) curves and importance are computed

@@ -13,8 +13,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from report.jobfiles import direction_word
-from report.jobfiles import RESULTS_FILE, read_mapping
+from report.jobfiles import RESULTS_FILE, direction_word, read_mapping
 
 ROUNDED, EXACT = 1e-3, 1e-9  # relative distances at which a metric holds the sweeper's best value
 

@@ -17,11 +17,12 @@ import yaml
 from hydra.errors import HydraException
 from tqdm.auto import tqdm
 
-from report.collect.intent import SweeperStop, follow_intent
+from report.collect.intent import SweeperStop
 from report.collect.no_metrics import no_metrics_message
 from report.collect.origin import sweep_origin
-from report.jobfiles import infer_direction
 from report.collect.record_check import CheckedRecord, check_metrics, check_params, check_record
+from report.collect.target import choose_repeat_key, choose_target
+from report.columns import RESERVED
 from report.jobfiles import (
     LAUNCH_FILE,
     READ_ERRORS,
@@ -35,17 +36,7 @@ from report.jobfiles import (
     read_text,
     typed_overrides,
 )
-
-REPEAT_KEY_NAMES = ("seed", "random_state", "repeat")
-# Column names of the results table and the ranking; a parameter or metric so named is renamed.
-RESERVED = frozenset({
-    "job", "job_dir", "status", "group", "overrides", "started", "duration", "error_type", "error", "traceback",
-    "rank", "runs", "failed", "n", "mean", "std", "ci_low", "ci_high", "min", "max",
-})
-
-
-class SweepError(Exception):
-    """Nothing can be reported from this directory; the message names the file and the reason."""
+from report.options import ReportOptions, SweepError
 
 
 @dataclass
@@ -73,17 +64,47 @@ class Sweep:
     stopped: SweeperStop | None = None  # why the sweeper ended short of its trials, as its results file says
 
 
-def collect_sweep(
-    directory: Path | str,
-    *,
-    metric: str | None = None,
-    mode: str | None = None,
-    repeat_key: str | None = None,
-    metrics_file: str | None = None,
-    progress: bool = False,
-) -> Sweep:
+def collect_sweep(directory: Path | str, options: ReportOptions = ReportOptions(), progress: bool = False) -> Sweep:
     """Collect every job of the sweep at `directory` into a `Sweep`; raises SweepError if none."""
     directory = Path(directory)
+    metrics_file = options.metrics_file
+    job_dirs, problems = _job_dirs(directory, metrics_file)
+    rows = [
+        _read_job(job_dir, directory, metrics_file, problems)
+        for job_dir in tqdm(job_dirs, desc="Collecting runs", unit="run", disable=not progress, delay=0.5)
+    ]
+    recorded = metrics_file is None and (path_exists(directory / LAUNCH_FILE) or any(row["status"] != "missing" for row in rows))
+    if not recorded:
+        _status_unknown(rows, metrics_file or RESULT_FILE)
+    rows.sort(key=lambda row: (row["job"] is None, row["job"] if row["job"] is not None else 0, row["job_dir"]))
+    param_names = _unclash(_ordered_union(row.pop("params") for row in rows), RESERVED, "param", problems)
+    metric_names = _unclash(_ordered_union(row.pop("metrics") for row in rows), RESERVED | set(param_names), "metric", problems)
+    runs = _table(rows, param_names, metric_names)
+    params, fixed = _split_swept(runs, param_names, problems)
+    integer_metrics = frozenset(name for name, values in metric_names.items() if _all_integers(values))
+    origin = sweep_origin(directory, job_dirs[0], problems)
+    target = choose_target(directory, origin.pop("intent", None), runs, list(metric_names), options, problems)
+    if target is None and not runs["status"].eq("failed").any():  # a failed run's error is still worth a report
+        raise SweepError(no_metrics_message(directory, job_dirs, metrics_file, recorded, int(runs["status"].ne("missing").sum())))
+    return Sweep(
+        directory=directory,
+        runs=runs,
+        params=params,
+        fixed=fixed,
+        metrics=list(metric_names),
+        objective=target and target.name,
+        direction=target.direction if target else "min",
+        direction_reason=target.reason if target else "the default: the name gives no hint",
+        repeat_key=choose_repeat_key(directory, params, fixed, options.repeat_key),
+        problems=problems,
+        integer_metrics=integer_metrics,
+        **origin,
+    )
+
+
+def _job_dirs(directory: Path, metrics_file: str | None) -> tuple[list[Path], list[str]]:
+    """The sweep's job directories, and a problem per directory below it that cannot be read;
+    SweepError when there is no job to read."""
     try:
         if not directory.is_dir():
             raise SweepError(f"{directory}: no such directory")
@@ -102,48 +123,7 @@ def collect_sweep(
         if path_exists(directory / "multirun.yaml"):
             raise SweepError(f"{directory}: the sweep has no job directories yet (empty sweep)")
         raise SweepError(f"{directory}: not a Hydra multirun directory (no job directory with .hydra/ below it)")
-    problems = [f"{path}: the directory cannot be read ({reason}); any job in it is left out of the report" for path, reason in unreadable]
-    rows = [
-        _read_job(job_dir, directory, metrics_file, problems)
-        for job_dir in tqdm(job_dirs, desc="Collecting runs", unit="run", disable=not progress, delay=0.5)
-    ]
-    recorded = metrics_file is None and (path_exists(directory / LAUNCH_FILE) or any(row["status"] != "missing" for row in rows))
-    if not recorded:
-        _status_unknown(rows, metrics_file or RESULT_FILE)
-    rows.sort(key=lambda row: (row["job"] is None, row["job"] if row["job"] is not None else 0, row["job_dir"]))
-    param_names = _unclash(_ordered_union(row.pop("params") for row in rows), RESERVED, "param", problems)
-    metric_names = _unclash(_ordered_union(row.pop("metrics") for row in rows), RESERVED | set(param_names), "metric", problems)
-    runs = _table(rows, param_names, metric_names)
-    params, fixed = _split_swept(runs, param_names, problems)
-    integer_metrics = frozenset(name for name, values in metric_names.items() if _all_integers(values))
-    metric_names = list(metric_names)
-
-    origin = sweep_origin(directory, job_dirs[0], problems)
-    intent = origin.pop("intent", None)
-    followed = intent and follow_intent(intent, runs, metric_names, metric)
-    mode_reason = "as asked"
-    if followed:  # the sweeper's direction holds for what it optimised
-        problems.extend(followed.problems)
-        metric = followed.metric
-        if mode is None and followed.direction:
-            mode, mode_reason = followed.direction, followed.reason
-    objective, direction, direction_reason = _choose_objective(directory, metric_names, metric, mode, mode_reason)
-    if objective is None and not runs["status"].eq("failed").any():  # a failed run's error is still worth a report
-        raise SweepError(no_metrics_message(directory, job_dirs, metrics_file, recorded, int(runs["status"].ne("missing").sum())))
-    return Sweep(
-        directory=directory,
-        runs=runs,
-        params=params,
-        fixed=fixed,
-        metrics=metric_names,
-        objective=objective,
-        direction=direction,
-        direction_reason=direction_reason,
-        repeat_key=_choose_repeat_key(directory, params, fixed, repeat_key),
-        problems=problems,
-        integer_metrics=integer_metrics,
-        **origin,
-    )
+    return job_dirs, [f"{path}: the directory cannot be read ({reason}); any job in it is left out of the report" for path, reason in unreadable]
 
 
 def _read_job(job_dir: Path, sweep_dir: Path, metrics_file: str | None, problems: list[str]) -> dict[str, Any]:
@@ -298,28 +278,3 @@ def _split_swept(runs: pd.DataFrame, names: dict[str, list[Any]], problems: list
         else:
             fixed[name] = column.iloc[0]
     return swept, fixed
-
-
-def _choose_objective(
-    sweep_dir: Path, metrics: list[str], metric: str | None, mode: str | None, mode_reason: str
-) -> tuple[str | None, str, str]:
-    if metric is not None and metric not in metrics:
-        raise SweepError(f"{sweep_dir}: --metric {metric!r} is not a metric of this sweep (metrics: {', '.join(metrics) or 'none'})")
-    objective = metric or (metrics[0] if metrics else None)
-    if mode is not None:
-        return objective, mode, mode_reason
-    inferred = infer_direction(objective) if objective else None
-    if inferred:
-        return objective, inferred, f"guessed from the name {objective!r}"
-    return objective, "min", "the default: the name gives no hint"
-
-
-def _choose_repeat_key(sweep_dir: Path, params: list[str], fixed: dict[str, Any], repeat_key: str | None) -> str | None:
-    if repeat_key is not None:
-        if repeat_key not in params and repeat_key not in fixed:
-            raise SweepError(f"{sweep_dir}: --repeat-key {repeat_key!r} is not a parameter of this sweep (parameters: {', '.join(params) or 'none'})")
-        return repeat_key
-    for name in [*params, *fixed]:
-        if name.rsplit(".", 1)[-1] in REPEAT_KEY_NAMES:
-            return name
-    return None

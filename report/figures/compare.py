@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from report.analysis.compare import Comparison
-from report.figures.style import STYLE, label, log_axis, to_data_uri
+from report.figures.embed import embed
+from report.figures.style import label, log_axis, styled
 from report.formatting import better_word, encodable
 
 MAX_NAME = 80  # characters of a sweep's label in the legend
 
 
 def draw_comparison(info: Comparison) -> str:
-    with plt.rc_context(STYLE):
-        return _draw(info)
+    """The comparison page's figure as it embeds it: the counterpart of draw_figures for a
+    report's figures, which is what report/build.py calls."""
+    return embed(draw_best_so_far(info))
 
 
-def _draw(info: Comparison) -> str:
+@styled
+def draw_best_so_far(info: Comparison) -> Figure:
+    """Each sweep's best so far as a step line labelled with the sweep, against evaluations (left)
+    and compute time (right), both on log axes; the dotted line is the overall best."""
     figure, (by_count, by_time) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     for progress in info.sweeps:
         name = encodable(progress.label)  # a path: shortened from the left, where its sweep's own name is
@@ -31,4 +37,4 @@ def _draw(info: Comparison) -> str:
     by_count.set_ylabel(f"best {label(info.objective)} so far ({better_word(info.direction)} is better)")
     by_count.legend(loc="best", fontsize=8)
     figure.tight_layout()
-    return to_data_uri(figure)
+    return figure

@@ -6,6 +6,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, NullFormatter
 
@@ -23,7 +24,7 @@ from report.figures.style import (
     objective_label,
     set_param_axis,
     set_value_ticks,
-    to_data_uri,
+    styled,
 )
 from report.formatting import better_word
 
@@ -33,12 +34,11 @@ MAX_VALUE_TICKS = 10  # numeric axes with more grid values get matplotlib's own 
 MAX_CURVES = 30  # panels of the curves figure; the rest are named in its title
 
 
-def draw_curves(info: Dependence, objective: str, direction: str) -> str:
-    many = sum(len(curve.observed_x) for curve in info.curves) > MANY_POINTS
-    return to_data_uri(curves_figure(info, objective, direction), "png" if many else "svg")
-
-
-def curves_figure(info: Dependence, objective: str, direction: str) -> plt.Figure:
+@styled
+def draw_curves(info: Dependence, objective: str, direction: str) -> Figure:
+    """A panel per parameter (the first MAX_CURVES), sharing the objective axis. In each, the line
+    labelled `mean` holds the curve as drawn: categorical values at positions 0..n-1, named by the
+    ticks; the other lines are the ICE curves, the band a PolyCollection."""
     curves = info.curves[:MAX_CURVES]
     columns = min(3, len(curves))
     rows = math.ceil(len(curves) / columns)
@@ -57,6 +57,13 @@ def curves_figure(info: Dependence, objective: str, direction: str) -> plt.Figur
     figure.suptitle(f"Partial dependence, {method}{more}", fontsize=10)
     figure.tight_layout()
     return figure
+
+
+
+
+def curves_format(info: Dependence) -> str:
+    """PNG where the panels scatter more than MANY_POINTS points: an SVG would grow a node each."""
+    return "png" if sum(len(curve.observed_x) for curve in info.curves) > MANY_POINTS else "svg"
 
 
 def _draw_curve(axis, curve: Curve, exact: bool = True, scale: Scale | None = None) -> None:
@@ -109,11 +116,9 @@ def _mark_failed_points(axis, curve: Curve, x: list, exact: bool = True) -> None
         axis.legend(handles=handles, loc="best", fontsize=7)
 
 
-def draw_surfaces(info: Dependence, objective: str, direction: str) -> str:
-    return to_data_uri(surfaces_figure(info, objective, direction))
-
-
-def surfaces_figure(info: Dependence, objective: str, direction: str) -> plt.Figure:
+@styled
+def draw_surfaces(info: Dependence, objective: str, direction: str) -> Figure:
+    """A panel per surface: its QuadMesh holds z as coloured, failed cells masked and hatched."""
     figure, axes = plt.subplots(1, len(info.surfaces), figsize=figure_size(5.2 * len(info.surfaces), 4.2), squeeze=False)
     for axis, surface in zip(axes.flat, info.surfaces):
         _draw_surface(axis, surface, direction, objective, figure)

@@ -8,10 +8,10 @@ import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
 
 from report.analysis.analyse import Analysis
-from report.figures.style import STYLE, placeholder_uri
-from report.figures.clustermap import draw_clustermap
-from report.figures.dependence import draw_curves, draw_surfaces
-from report.figures.history import draw_history
+from report.figures.clustermap import clustermap_format, draw_clustermap
+from report.figures.dependence import curves_format, draw_curves, draw_surfaces
+from report.figures.embed import embed, placeholder_uri
+from report.figures.history import draw_history, history_format
 from report.figures.importance import draw_importance
 from report.figures.repeats import draw_repeat_variance
 
@@ -36,20 +36,24 @@ NAMES = {
 
 
 def draw_figures(analysis: Analysis, objective: str, direction: str, progress: bool = False) -> Figures:
-    heatmap, dependence = analysis.heatmap, analysis.dependence
+    """Each figure drawn from its part of the analysis, then embedded. The drawers apply STYLE
+    themselves (see `styled`), so nothing here sets it."""
+    clustermap, dependence, history = analysis.clustermap, analysis.dependence, analysis.history
     jobs = {
-        "repeats": lambda: draw_repeat_variance(analysis.repeats, objective, direction),
-        "clustermap_values": heatmap and (lambda: draw_clustermap(heatmap, objective, direction, "value")),
+        "repeats": lambda: embed(draw_repeat_variance(analysis.repeats, objective, direction)),
+        "clustermap_values": clustermap and (lambda: embed(draw_clustermap(clustermap, objective, direction, "value"), clustermap_format(clustermap))),
         # Without annotations the group map would be the value map again.
-        "clustermap_groups": heatmap and heatmap.annotate and (lambda: draw_clustermap(heatmap, objective, direction, "group")),
-        "curves": dependence and (lambda: draw_curves(dependence, objective, direction)),
-        "surfaces": dependence and dependence.surfaces and (lambda: draw_surfaces(dependence, objective, direction)),
+        "clustermap_groups": clustermap and clustermap.annotate and (
+            lambda: embed(draw_clustermap(clustermap, objective, direction, "group"), clustermap_format(clustermap))
+        ),
+        "curves": dependence and (lambda: embed(draw_curves(dependence, objective, direction), curves_format(dependence))),
+        "surfaces": dependence and dependence.surfaces and (lambda: embed(draw_surfaces(dependence, objective, direction))),
         # Withheld shares (a surrogate that explains little) get no figure, only words.
-        "importance": analysis.importance and analysis.importance.shares and (lambda: draw_importance(analysis.importance, objective)),
-        "history": analysis.history and (lambda: draw_history(analysis.history, objective, direction)),
+        "importance": analysis.importance and analysis.importance.shares and (lambda: embed(draw_importance(analysis.importance, objective))),
+        "history": history and (lambda: embed(draw_history(history, objective, direction), history_format(history))),
     }
     drawn, notes = {}, []
-    with plt.rc_context(STYLE), tqdm(total=sum(1 for job in jobs.values() if job), desc="Drawing figures", unit="figure", disable=not progress, delay=0.5) as bar:
+    with tqdm(total=sum(1 for job in jobs.values() if job), desc="Drawing figures", unit="figure", disable=not progress, delay=0.5) as bar:
         for name, job in jobs.items():
             drawn[name] = _draw_or_explain(NAMES[name], job, notes) if job else None
             bar.update(1 if job else 0)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from report.figures.style import MANY_POINTS, Scale, label, objective_label, to_data_uri
 from report.analysis.history import History
+from report.figures.style import MANY_POINTS, Scale, label, objective_label, styled
 
 
-def draw_history(info: History, objective: str, direction: str) -> str:
-    return to_data_uri(history_figure(info, objective, direction), "png" if len(info.jobs) > MANY_POINTS else "svg")
-
-
-def history_figure(info: History, objective: str, direction: str) -> plt.Figure:
-    """The figure before it is encoded, so that its axes can be checked."""
+@styled
+def draw_history(info: History, objective: str, direction: str) -> Figure:
+    """Each scored run's value in job order (a PathCollection) and the best so far (the Line2D
+    labelled `best so far`, a step drawn after each job)."""
     figure, axis = plt.subplots(figsize=(9, 3.2))
     scale = Scale(info.values)
     axis.scatter(info.jobs, scale(info.values), s=8, color="#8aa4c8", label=label(objective))
@@ -26,3 +25,8 @@ def history_figure(info: History, objective: str, direction: str) -> plt.Figure:
     axis.grid(alpha=0.3)
     figure.tight_layout()
     return figure
+
+
+def history_format(info: History) -> str:
+    """PNG past MANY_POINTS runs: an SVG would grow a node per point."""
+    return "png" if len(info.jobs) > MANY_POINTS else "svg"

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
-from report.figures.style import figure_size, label, to_data_uri
 from report.analysis.importance import Importance
+from report.figures.style import figure_size, label, styled
 
 MAX_BARS = 40
 
 
-def draw_importance(info: Importance, objective: str) -> str:
-    return to_data_uri(importance_figure(info, objective))
-
-
-def importance_figure(info: Importance, objective: str) -> plt.Figure:
+@styled
+def draw_importance(info: Importance, objective: str) -> Figure:
     """Bars of the shares; error bars span the surrogate's bootstrap refits where there are some.
     Only for shown shares: withheld ones (info.shares empty) have no figure. The MAX_BARS most
     important parameters are drawn; the table lists them all."""

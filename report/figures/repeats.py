@@ -6,20 +6,18 @@ import re
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
-from report.figures.style import Scale, label, to_data_uri
-from report.formatting import better_word, format_number, short_text
 from report.analysis.repeats import ConfigRepeats, RepeatVariance
+from report.figures.style import Scale, label, styled
+from report.formatting import better_word, format_number, short_text
 
 MAX_LABEL = 48  # characters of a configuration's label before it is cut
 
 
-def draw_repeat_variance(info: RepeatVariance, objective: str, direction: str) -> str:
-    return to_data_uri(repeat_variance_figure(info, objective, direction))
-
-
-def repeat_variance_figure(info: RepeatVariance, objective: str, direction: str) -> plt.Figure:
+@styled
+def draw_repeat_variance(info: RepeatVariance, objective: str, direction: str) -> Figure:
     """Left: each repeat of the best configurations beside its mean and 95% interval.
     Right: how far repeats of one configuration spread, across the sweep."""
     figure, (left, right) = plt.subplots(

@@ -1,26 +1,23 @@
-"""Draw the analysis' plain data with matplotlib and seaborn; nothing here computes a statistic.
-
-Each figure comes back as a `data:` URI, so the report stays one self-contained file and no
-markup of ours has to be trusted unescaped.
-"""
+"""The figures' shared style and helpers: drawn from the analysis' plain data with matplotlib,
+nothing here computes a statistic."""
 
 from __future__ import annotations
 
-import base64
-import html
-import io
+import functools
 import math
-from typing import Any, Sequence
+from typing import Any, Callable, ParamSpec, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogFormatter
 
 from report.formatting import better_word, format_number, short_text
 
-# Applied around each drawing (plt.rc_context), never globally: the recording callback imports
-# this module into the user's own process. Names and values come from runs, so `$` is a dollar
-# sign, never mathtext: every text of ours is plain too (no `$...$`, log ticks by LogFormatter).
+# Applied around each drawing and each encoding (see `styled` and `embed`), never globally: the
+# drawers also run in a user's notebook, whose own settings stay theirs. Names and values come
+# from runs, so `$` is a dollar sign, never mathtext: every text of ours is plain too (no
+# `$...$`, log ticks by LogFormatter).
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "sweep-report", "figure.dpi": 100, "font.size": 9, "text.parse_math": False}
 MAX_LABEL = 40  # characters of a name or value from a run in a figure; the tables keep it whole
 SIDE_LABEL = 20  # characters of a name in a vertical axis or colour bar label
@@ -33,25 +30,20 @@ MANY_POINTS = 300  # figures scattering more points are PNG: an SVG grows a node
 FAILED_CELLS = {"hatch": "xx", "facecolor": "#d9d9d9", "edgecolor": "#8c8c8c"}  # no completed run: never coloured
 
 
-def to_data_uri(figure: plt.Figure, image_format: str = "svg") -> str:
-    """The figure as an inline `data:` URI (SVG, or PNG where vector data would be large)."""
-    width, height = figure.get_size_inches()
-    figure.set_size_inches(min(width, MAX_INCHES), min(height, MAX_INCHES))
-    buffer = io.BytesIO()
-    metadata = {"Date": None} if image_format == "svg" else {}
-    figure.savefig(buffer, format=image_format, bbox_inches="tight", metadata=metadata, dpi=100)
-    plt.close(figure)
-    mime = "image/svg+xml" if image_format == "svg" else "image/png"
-    return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+Drawn = ParamSpec("Drawn")
 
 
-def placeholder_uri(message: str) -> str:
-    """A small SVG saying why a figure is not there, for the figure's place in the page."""
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="40"><text x="8" y="24" font-family="sans-serif" '
-        f'font-size="14" fill="#666">{html.escape(short_text(message, 200))}</text></svg>'
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+def styled(drawer: Callable[Drawn, Figure]) -> Callable[Drawn, Figure]:
+    """Run a drawer under STYLE. Around each drawer, not around its caller: matplotlib reads the
+    settings as each artist is created (font size, mathtext off, dpi), so a figure drawn outside
+    them - in a notebook, or by a test - would keep the user's style whatever `embed` does later."""
+
+    @functools.wraps(drawer)
+    def draw(*args: Drawn.args, **kwargs: Drawn.kwargs) -> Figure:
+        with plt.rc_context(STYLE):
+            return drawer(*args, **kwargs)
+
+    return draw
 
 
 def set_param_axis(axis, kind: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from report.formatting import format_number
 from report.analysis.recommend import Recommendation
+from report.formatting import format_number
 
 MANY_REPEATS = 100
 NAMED = 6  # configurations named in a sentence before "and N more"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from report.collect.sweep import Sweep
 from report.analysis.ranking import config_params, group_ids
+from report.collect.sweep import Sweep
 
 CSV_NAME = "results.csv"
 TEXT_COLUMNS = ("job_dir", "status", "overrides", "started", "error_type", "error", "traceback")
