@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from report.analysis.analyse import analyse
+from report.analysis.analyse import Analysis, analyse
 from report.analysis.clustermap import MAX_CELLS
 from report.analysis.compare import compare_sweeps, strategy_of
 from report.analysis.ranking import group_ids
@@ -21,10 +21,12 @@ from report.analysis.results_table import CSV_NAME, results_csv
 from report.collect.sweep import Sweep, collect_sweep
 from report.figures.compare import draw_comparison
 from report.figures.draw import draw_figures
+from report.figures.parallel import parallel_layout
 from report.formatting import encodable
 from report.options import ReportOptions, SweepError
 from report.output import Destination, destination, write_to
 from report.page.compare import comparison_view
+from report.page.cost import cost_view
 from report.page.pictures import pictures_view, repeats_view
 from report.page.ranking import ranking_view
 from report.page.recommendation import recommendation_view
@@ -67,39 +69,42 @@ def _report_context(sweep: Sweep, options: ReportOptions, progress: bool) -> dic
         "objective": objective_view(sweep),
         "problems": list(sweep.problems),
         "runs": runs_view(sweep),
-        "best": None,
-        "ranking": None,
-        "repeats": None,
-        "pictures": None,
-        "recommendation": None,
+        **dict.fromkeys(("best", "ranking", "repeats", "pictures", "recommendation", "parallel", "cost")),
     }
     if sweep.objective is None:
         return context
     analysis = analyse(sweep, options)
     params = analysis.space.params
     groups = group_ids(sweep.runs, params)
-    best_runs = sweep.runs[groups == analysis.ranking["group"].iloc[0]]
     program = sweep.program or f"python {sweep.app_name or 'my_app'}.py"
-    command = reproduce_command(program, best_runs, sweep.repeat_key)
+
+    def command(group: int | None) -> str | None:
+        return None if group is None else reproduce_command(program, sweep.runs[groups == group], sweep.repeat_key)
+
     figures = draw_figures(analysis, sweep.objective, sweep.direction, progress)
-    advice = analysis.recommendation
-    if advice is not None:
-        pick_runs = sweep.runs[groups == advice.pick]
-        pick_command = reproduce_command(program, pick_runs, sweep.repeat_key)
-        context["recommendation"] = recommendation_view(advice, analysis.ranking, params, sweep.objective, pick_command)
-    context["problems"] += figures.notes
-    if analysis.clustermap is None and len(params) >= 2 and (analysis.ranking["n"] > 0).any():
-        context["problems"].append(
-            f"The clustermap is left out: the {len(params)} parameters' values make too many combinations to pivot "
-            f"(more than {MAX_CELLS:,}); the ranking lists every configuration."
-        )
+    advice, cost = analysis.recommendation, analysis.cost
+    context["problems"] += [*figures.notes, *_left_out(analysis)]
     context.update(
-        best=best_view(analysis.ranking, params, sweep.objective, analysis.other_metrics, command),
+        recommendation=advice and recommendation_view(advice, analysis.ranking, params, sweep.objective, command(advice.pick)),
+        best=best_view(analysis.ranking, params, sweep.objective, analysis.other_metrics, command(int(analysis.ranking["group"].iloc[0]))),
         ranking=ranking_view(analysis.ranking, params, sweep.objective, analysis.other_metrics),
         repeats=repeats_view(analysis.repeats, figures.repeats),
         pictures=pictures_view(analysis, figures),
+        parallel=parallel_layout(analysis.parallel) if analysis.parallel is not None else None,
+        cost=cost and cost_view(cost, figures.cost, command(cost.cheaper)),
     )
     return context
+
+
+def _left_out(analysis: Analysis) -> list[str]:
+    """Why a section the sweep would have is missing."""
+    params = analysis.space.params
+    if analysis.clustermap is None and len(params) >= 2 and (analysis.ranking["n"] > 0).any():
+        return [
+            f"The clustermap is left out: the {len(params)} parameters' values make too many combinations to pivot "
+            f"(more than {MAX_CELLS:,}); the ranking lists every configuration."
+        ]
+    return []
 
 
 def _encodable(value: Any) -> Any:

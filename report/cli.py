@@ -12,7 +12,10 @@ from report.build import CSV_NAME, build_comparison, build_report
 from report.options import OptionError, ReportOptions, SweepError
 
 DEFAULT_ROOT = Path("multirun")
-FLAGS = {"metric": "--metric", "mode": "--mode", "repeat_key": "--repeat-key", "metrics_file": "--metrics-file", "rows": "--rows", "cols": "--cols"}
+FLAGS = {  # each ReportOptions field's flag
+    "metric": "--metric", "mode": "--mode", "repeat_key": "--repeat-key", "metrics_file": "--metrics-file",
+    "rows": "--rows", "cols": "--cols", "cost": "--cost",
+}
 
 
 def newest_sweep(root: Path = DEFAULT_ROOT) -> Path:
@@ -58,6 +61,11 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--metrics-file", metavar="NAME",
         help="for sweeps run without the recording callback: a JSON or YAML file of metrics that the app wrote in each job directory",
+    )
+    parse.add_argument(
+        "--cost", metavar="NAME",
+        help="what a configuration costs, to find the cheapest one as good as the best: a metric, or duration "
+        "(default: a metric named for time or size, such as fit_seconds or params, else the run's duration)",
     )
     parse.add_argument("--rows", type=_names, metavar="A,B", help="parameters on the clustermap's rows (default: chosen to keep it near square)")
     parse.add_argument("--cols", type=_names, metavar="C,D", help="parameters on the clustermap's columns (default: the others)")

@@ -22,6 +22,7 @@ class ReportOptions:
     metrics_file: str | None = None  # the app's own metrics file in each job directory (no callback)
     rows: tuple[str, ...] = ()  # parameters on the clustermap's rows; default: chosen to keep it near square
     cols: tuple[str, ...] = ()  # parameters on its columns; default: the others
+    cost: str | None = None  # a metric, or "duration"; default: a metric named for time or size, else duration
 
     def __post_init__(self) -> None:
         if self.mode not in (None, "min", "max"):

@@ -72,12 +72,15 @@ class RecordResults(Callback):
         repeat_key: str | None = None,
         rows: Sequence[str] = (),
         cols: Sequence[str] = (),
+        cost: str | None = None,
     ) -> None:
         from report.options import ReportOptions
 
         self.report = report
         # Checked now: a wrong mode fails the sweep at its start, not after its last job.
-        self.report_options = ReportOptions(metric=metric, mode=mode, repeat_key=repeat_key, rows=tuple(rows), cols=tuple(cols))
+        self.report_options = ReportOptions(
+            metric=metric, mode=mode, repeat_key=repeat_key, rows=tuple(rows), cols=tuple(cols), cost=cost
+        )
         self._sweep_dir: Path | None = None
         self._job_started: tuple[float, str] | None = None
 

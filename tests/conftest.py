@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TOY_APP = ROOT / "tests" / "apps" / "toy.py"
 RECORD = "+hydra.callbacks.record._target_=sweeps.record.RecordResults"
+NO_REPORT = "+hydra.callbacks.record.report=false"  # where a test reads only the result files
+PROCESS_HELPERS = ("multirun(", "run(", "sweep_report(")  # a test (or its fixture) calling one starts real processes
 
 
 def run(command: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -36,3 +39,23 @@ def sweep_report(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def module_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("sweeps")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test that starts a real Hydra multirun or CLI process, itself or through
+    a fixture, so that `-m "not slow"` runs the in-process tests alone."""
+    for item in items:
+        functions = [getattr(item, "function", None)]
+        fixture_info = getattr(item, "_fixtureinfo", None)
+        if fixture_info is not None:
+            functions += [definition.func for definitions in fixture_info.name2fixturedefs.values() for definition in definitions]
+        if any(_calls_a_process(function) for function in functions if function is not None):
+            item.add_marker(pytest.mark.slow)
+
+
+def _calls_a_process(function) -> bool:
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    return any(helper in source for helper in PROCESS_HELPERS)

@@ -35,7 +35,7 @@ def test_report_ranks_the_notebooks_best_first_at_printed_precision(grid_around_
     assert "model.n_estimators=300" in best_box and "model.max_depth=3" in best_box
     assert "52.63947369649441" in best_box and "0.4770036188903538" in best_box
     assert "python -m sweeps.train model.n_estimators=300 model.max_depth=3 seed=42" in best_box
-    assert len(decoded_figures(html)) == 7, "repeats, two clustermaps, curves, surface, importance, history"
+    assert len(decoded_figures(html)) == 8, "repeats, two clustermaps, curves, surface, importance, history, cost (fit_seconds)"
 
 
 def test_random_sampling_best_row(module_dir):

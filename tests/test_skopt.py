@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, sweep_report, toy_multirun
+from conftest import NO_REPORT, ROOT, sweep_report, toy_multirun
 from omegaconf import OmegaConf
 from skopt.space import Categorical, Integer, Real, Space
 
@@ -64,7 +64,7 @@ def test_the_same_seed_gives_the_same_configurations(module_dir, sampler):
     for attempt in range(2):
         process, sweep = toy_multirun(
             module_dir, *SKOPT, f"hydra.sweeper.sampler={sampler}", "hydra.sweeper.n_trials=7", "hydra.sweeper.seed=3",
-            sweep_dir=f"seeded-{sampler}-{attempt}",
+            NO_REPORT, sweep_dir=f"seeded-{sampler}-{attempt}",
         )
         assert process.returncode == 0, process.stderr
         sequences.append([trial["params"] for trial in results(sweep)["trials"]])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from conftest import RECORD, multirun
+from conftest import NO_REPORT, RECORD, multirun
 from skopt.space import Categorical, Integer, Real, Space
 
 from hydra_plugins.skopt_sweeper._feasibility import feasibility
@@ -18,7 +18,7 @@ STARTS = 8
 
 def test_a_sweep_with_a_crash_region_completes_without_duplicates_and_learns_where_runs_fail(module_dir):
     process, sweep = multirun(
-        module_dir, CRASHY, RECORD, "hydra/sweeper=skopt", "hydra.sweeper.sampler=gp", "hydra.sweeper.n_trials=30",
+        module_dir, CRASHY, RECORD, NO_REPORT, "hydra/sweeper=skopt", "hydra.sweeper.sampler=gp", "hydra.sweeper.n_trials=30",
         f"hydra.sweeper.n_initial_points={STARTS}", "hydra.sweeper.max_failure_rate=0.9",
         "+x=interval(0.0,1.0)", "+y=interval(0.0,1.0)", sweep_dir="crash-region",
     )

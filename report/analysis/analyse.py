@@ -7,15 +7,18 @@ from typing import NamedTuple
 import pandas as pd
 
 from report.analysis.clustermap import Clustermap, clustermap_info
+from report.analysis.cost import CostInfo, choose_cost, cost_info
 from report.analysis.dependence import Dependence, dependence_info
 from report.analysis.history import History, history_info
 from report.analysis.importance import Importance, importance_info, top_pairs
+from report.analysis.parallel import ParallelInfo, parallel_info
 from report.analysis.params import Space, is_full_grid, param_kinds
-from report.analysis.ranking import config_params, rank_configurations
+from report.analysis.ranking import config_params, group_ids, rank_configurations
 from report.analysis.recommend import Recommendation, recommend
 from report.analysis.repeats import RepeatVariance, repeat_variance
 from report.analysis.surrogate import fit_surrogate
 from report.collect.sweep import Sweep
+from report.columns import GROUP, N_SCORED
 from report.options import OptionError, ReportOptions, Target
 
 
@@ -30,6 +33,8 @@ class Analysis(NamedTuple):
     importance: Importance | None
     history: History | None
     recommendation: Recommendation | None
+    cost: CostInfo | None
+    parallel: ParallelInfo | None
 
 
 def analyse(sweep: Sweep, options: ReportOptions = ReportOptions()) -> Analysis:
@@ -46,6 +51,7 @@ def analyse(sweep: Sweep, options: ReportOptions = ReportOptions()) -> Analysis:
     importance = importance_info(ranking, params, full_grid, surrogate) if len(params) >= 2 else None
     space = Space(params, kinds, full_grid)
     target = Target(sweep.objective, sweep.direction, sweep.direction_reason)
+    recommendation = recommend(ranking, space, target)
     return Analysis(
         space=space,
         target=target,
@@ -58,8 +64,28 @@ def analyse(sweep: Sweep, options: ReportOptions = ReportOptions()) -> Analysis:
         ),
         importance=importance,
         history=history_info(sweep.runs, sweep.objective, sweep.direction),
-        recommendation=recommend(ranking, space, target),
+        recommendation=recommendation,
+        parallel=_parallel(ranking, space, target, recommendation),
+        cost=_cost(sweep, ranking, space, target, recommendation, options.cost),
     )
+
+
+def _parallel(ranking: pd.DataFrame, space: Space, target: Target, recommendation: Recommendation | None) -> ParallelInfo | None:
+    """The parallel-coordinates plot, where some parameter was swept and some configuration scored."""
+    if not space.params or not (ranking[N_SCORED] > 0).any():
+        return None
+    pick = recommendation.pick if recommendation is not None else None
+    return parallel_info(ranking, space.params, space.kinds, target.name, target.direction, pick, int(ranking[GROUP].iloc[0]))
+
+
+def _cost(
+    sweep: Sweep, ranking: pd.DataFrame, space: Space, target: Target, recommendation: Recommendation | None, asked: str | None
+) -> CostInfo | None:
+    """Objective against cost, where configurations were scored and their runs measured a cost."""
+    if recommendation is None:
+        return None
+    cost = choose_cost(sweep.metrics, target.name, asked, sweep.directory)
+    return cost_info(sweep.runs, group_ids(sweep.runs, space.params), ranking, recommendation, cost, target)
 
 
 def _check_axes(sweep: Sweep, params: list[str], rows: list[str], cols: list[str]) -> None:

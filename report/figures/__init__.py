@@ -7,6 +7,7 @@ turns one into the page's image. `report.figures.draw.draw_figures` does both fo
 
 from report.figures.clustermap import draw_clustermap
 from report.figures.compare import draw_best_so_far
+from report.figures.cost import draw_cost
 from report.figures.dependence import draw_curves, draw_surfaces
 from report.figures.embed import embed
 from report.figures.history import draw_history
@@ -16,6 +17,7 @@ from report.figures.repeats import draw_repeat_variance
 __all__ = [
     "draw_best_so_far",
     "draw_clustermap",
+    "draw_cost",
     "draw_curves",
     "draw_history",
     "draw_importance",

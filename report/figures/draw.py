@@ -9,6 +9,7 @@ from tqdm.auto import tqdm
 
 from report.analysis.analyse import Analysis
 from report.figures.clustermap import clustermap_format, draw_clustermap
+from report.figures.cost import cost_format, draw_cost
 from report.figures.dependence import curves_format, draw_curves, draw_surfaces
 from report.figures.embed import embed, placeholder_uri
 from report.figures.history import draw_history, history_format
@@ -26,12 +27,13 @@ class Figures(NamedTuple):
     surfaces: str | None
     importance: str | None
     history: str | None
+    cost: str | None
     notes: tuple[str, ...] = ()  # figures that could not be drawn, and why: for the report's problems
 
 
 NAMES = {
     "repeats": "repeat-variance", "clustermap_values": "clustermap", "clustermap_groups": "group-id clustermap",
-    "curves": "partial-dependence", "surfaces": "two-parameter dependence", "importance": "importance", "history": "history",
+    "curves": "partial-dependence", "surfaces": "two-parameter dependence", "importance": "importance", "history": "history", "cost": "cost",
 }
 
 
@@ -51,6 +53,7 @@ def draw_figures(analysis: Analysis, objective: str, direction: str, progress: b
         # Withheld shares (a surrogate that explains little) get no figure, only words.
         "importance": analysis.importance and analysis.importance.shares and (lambda: embed(draw_importance(analysis.importance, objective))),
         "history": history and (lambda: embed(draw_history(history, objective, direction), history_format(history))),
+        "cost": analysis.cost and (lambda: embed(draw_cost(analysis.cost), cost_format(analysis.cost))),
     }
     drawn, notes = {}, []
     with tqdm(total=sum(1 for job in jobs.values() if job), desc="Drawing figures", unit="figure", disable=not progress, delay=0.5) as bar:
