@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY_APP = ROOT / "tests" / "apps" / "toy.py"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's: Playwright's own download cannot run here
 RECORD = "+hydra.callbacks.record._target_=sweeps.record.RecordResults"
 NO_REPORT = "+hydra.callbacks.record.report=false"  # where a test reads only the result files
 PROCESS_HELPERS = ("multirun(", "run(", "sweep_report(")  # a test (or its fixture) calling one starts real processes
@@ -34,6 +36,17 @@ def toy_multirun(cwd: Path, *overrides: str, record: bool = True, sweep_dir: str
 
 def sweep_report(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
     return run([sys.executable, "-m", "report", *arguments], cwd)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="module")

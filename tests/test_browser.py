@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import multirun
+from conftest import CHROMIUM, multirun
 from handmade import make_job
 
 from report.build import build_report
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HOSTILE = "</table><script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">'\"é✓"
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
 
 
 class Visit:

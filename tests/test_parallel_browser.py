@@ -7,24 +7,23 @@ import base64
 import hashlib
 import math
 import re
-import shutil
 from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import CHROMIUM
 from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader, StrictUndefined
 
 from report.analysis.parallel import parallel_info
 from report.figures.parallel import parallel_layout
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 CONFIGURATIONS, TABLE_ROWS, FAILED = 120, 110, 3  # the ranking table shows the best 110, 50 a page
 NOT_SHOWN = "not among the ranked rows shown; see results.csv"
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
 
@@ -86,13 +85,6 @@ def plot(tmp_path_factory):
     path.write_text(draft.replace("sha256-draft", script_hash(draft)), encoding="utf-8")
     return path, layout
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
 
 
 class Visit:
@@ -233,6 +225,10 @@ def test_brushing_dims_the_lines_outside_every_brush(browser, plot):
     assert visit.clean()
 
 
+def in_view(row) -> bool:
+    return row.evaluate("row => { const box = row.getBoundingClientRect(); return box.top >= 0 && box.bottom <= innerHeight; }")
+
+
 def test_clicking_a_line_on_another_page_of_the_ranking_shows_its_row(browser, plot):
     path, layout = plot
     visit = Visit(browser, path)
@@ -243,7 +239,7 @@ def test_clicking_a_line_on_another_page_of_the_ranking_shows_its_row(browser, p
     visit.page.locator("#parallel svg").scroll_into_view_if_needed()
     visit.page.mouse.click(*visit.client(*point))
     assert row.is_visible()
-    assert row.evaluate("row => { const box = row.getBoundingClientRect(); return box.top >= 0 && box.bottom <= innerHeight; }")
+    assert in_view(row)
     assert "pc-target" in row.get_attribute("class")
     assert visit.page.locator("#ranking input[type=search]").input_value() == ""
     assert "page 2 of 3" in visit.page.locator("#ranking .pager").inner_text()
@@ -256,7 +252,7 @@ def test_clicking_a_line_of_the_first_page_scrolls_to_its_row(browser, plot):
     rank, point = lone_point(layout, range(1, 51))
     row = visit.page.locator(f"#rank-row-{group_of(layout, rank)}")
     visit.page.mouse.click(*visit.client(*point))
-    assert row.evaluate("row => { const box = row.getBoundingClientRect(); return box.top >= 0 && box.bottom <= innerHeight; }")
+    assert in_view(row)
     assert visit.clean()
 
 
