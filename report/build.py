@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from report.analysis.analyse import Analysis, analyse
 from report.analysis.clustermap import MAX_CELLS
@@ -55,8 +56,10 @@ def report_context(sweep: Sweep, options: ReportOptions = ReportOptions(), progr
     What numpy, pandas, scikit-learn and matplotlib warn about on the way (overflow, a missing
     glyph, a fragmented frame, a model that did not converge) is not printed: the report says what
     matters. The user's own warning filters and error states are left as they were. Every text is
-    made encodable: a lone surrogate from a run's JSON is written as U+FFFD."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"), _quiet_matplotlib():
+    made encodable: a lone surrogate from a run's JSON is written as U+FFFD. BLAS runs on one
+    thread: the posterior's small Cholesky factorisations gain nothing from more, and on a busy
+    machine a threaded BLAS made them hundreds of times slower."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"), _quiet_matplotlib(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore")
         return _encodable(_report_context(sweep, options, progress))
 

@@ -26,7 +26,9 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LAUNCH_FILE = "sweep_launch.json"
 FORMAT_VERSION = 1
 TEXT_LIMIT = 64 * 2**20  # bytes: larger result, metrics and config files are refused, not read
+READ_CHUNK = 2**16  # bytes asked for at once past a file's size: os.read allocates what it is asked for
 JOB_NUMBER_LIMIT = 2**31  # job numbers at or above it are taken for damage, not a job number
+LISTED = 1000  # subdirectories of one directory that are each listed to look for jobs inside them; see job_directories
 # What reading a small JSON or YAML file of ours can raise: unreadable (OSError), not UTF-8,
 # not a regular file, too large or out of range (ValueError), nested too deeply, not YAML.
 READ_ERRORS = (OSError, ValueError, RecursionError, yaml.YAMLError)
@@ -119,28 +121,33 @@ def dump_result(record: dict[str, Any]) -> str:
     return json.dumps({"format": FORMAT_VERSION, **record}, indent=1, default=str)
 
 
-def read_text(path: Path, limit: int = TEXT_LIMIT) -> str:
+def read_text(path: Path | str, limit: int = TEXT_LIMIT, status: os.stat_result | None = None) -> str:
     """A regular file's text as UTF-8; OSError or ValueError (UnicodeDecodeError among them) when
-    it cannot be read. A FIFO or device is refused without waiting on it, and so is a file larger
-    than `limit` bytes: what we read here is small, and its size must not set our memory use."""
-    path = Path(path)
-    mode = path.stat().st_mode
-    if not stat.S_ISREG(mode):
-        raise ValueError("a directory, not a file" if stat.S_ISDIR(mode) else "not a regular file (a device, FIFO or socket)")
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise ValueError("not a regular file")
-        data = file.read(limit + 1)
+    it cannot be read. A FIFO or device is refused without being opened, and so is a file larger
+    than `limit` bytes: what we read here is small, and its size must not set our memory use.
+    `status` is the path's `os.stat`, where the caller has it already."""
+    status = os.stat(path) if status is None else status
+    if not stat.S_ISREG(status.st_mode):
+        raise ValueError("a directory, not a file" if stat.S_ISDIR(status.st_mode) else "not a regular file (a device, FIFO or socket)")
+    if status.st_size > limit:
+        raise ValueError(f"larger than {limit // 2**20} MiB")
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))  # a FIFO since: no wait
+    try:
+        data = os.read(descriptor, status.st_size + 1)  # fewer bytes than asked for: the file's end
+        if len(data) > status.st_size:  # it grew since: read on to its end
+            while len(data) <= limit and (more := os.read(descriptor, min(limit + 1 - len(data), READ_CHUNK))):
+                data += more
+    finally:
+        os.close(descriptor)
     if len(data) > limit:
         raise ValueError(f"larger than {limit // 2**20} MiB")
     return data.decode("utf-8")
 
 
-def load_result(path: Path) -> dict[str, Any]:
+def load_result(path: Path | str, status: os.stat_result | None = None) -> dict[str, Any]:
     """Read a result file; raises ValueError with the reason when it cannot be used (OSError when
-    it cannot be read). Its fields are checked by `report.record_check`."""
-    text = read_text(path)
+    it cannot be read). Its fields are checked by `report.collect.record_check`."""
+    text = read_text(path, status=status)
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
@@ -153,26 +160,56 @@ def load_result(path: Path) -> dict[str, Any]:
 
 
 def find_job_dirs(directory: Path, metrics_file: str | None = None, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
-    """Every directory below `directory` that holds a Hydra job (`.hydra/`) or a result file.
+    """Every directory below `directory` that holds a Hydra job: see `job_directories`."""
+    return [directory / name for name in job_directories(directory, metrics_file, unreadable)]
 
-    Job directories can be nested (`hydra.sweep.subdir` with `override_dirname`, or a job's own
-    outputs holding another job), so the whole tree is walked, job directories included; hidden
-    directories such as `.submitit/` and `.hydra/` are never entered, nor are symbolic links.
-    A directory that cannot be listed goes to `unreadable` with the reason (`directory` itself
-    first, if it is the one): the jobs in it are left out.
-    """
+
+def job_directories(directory: Path, metrics_file: str | None = None, unreadable: list[tuple[Path, str]] | None = None) -> list[str]:
+    """The directories below `directory` holding `.hydra` or a result file, relative to it (`0`,
+    `0/inner`), top-down and sorted. Jobs can be nested (`hydra.sweep.subdir`, a job's outputs
+    holding another), so the whole tree is walked, never into hidden directories (`.hydra/`) nor
+    through symbolic links. One that cannot be listed goes to `unreadable` with the reason (first
+    `directory`, if it is the one). Among more than LISTED subdirectories (a large flat sweep), one
+    whose link count says `.hydra/` is its only directory is taken as a job without being listed."""
     markers = {".hydra", RESULT_FILE} | ({metrics_file} if metrics_file else set())
-    found = []
-
-    def skipped(error: OSError) -> None:
-        if unreadable is not None:
-            unreadable.append((Path(error.filename) if error.filename else directory, error.strerror or str(error)))
-
-    for current, subdirs, files in os.walk(directory, onerror=skipped):
-        if markers & (set(subdirs) | set(files)) and Path(current) != directory:
-            found.append(Path(current))
-        subdirs[:] = sorted(name for name in subdirs if not name.startswith(".") and name not in markers)
+    found: list[str] = []
+    pending = [(os.fspath(directory), "", False)]  # (path, relative path, a job known to hold no other directory)
+    while pending:
+        path, relative, leaf = pending.pop()
+        if leaf:
+            found.append(relative)
+            continue
+        try:
+            with os.scandir(path) as entries:
+                listed = [(entry.name, _descends(entry)) for entry in entries]
+        except OSError as error:
+            if unreadable is not None:
+                unreadable.append((Path(error.filename) if error.filename else Path(directory), error.strerror or str(error)))
+            continue
+        if relative and any(name in markers for name, _ in listed):
+            found.append(relative)
+        subdirs = sorted(name for name, descends in listed if descends and not name.startswith(".") and name not in markers)
+        prefix, base, many = f"{relative}/" if relative else "", os.path.join(path, ""), len(subdirs) > LISTED
+        pending += [(base + name, prefix + name, many and _lone_hydra_dir(base + name)) for name in reversed(subdirs)]
     return found
+
+
+def _descends(entry: os.DirEntry) -> bool:
+    """A directory that the walk enters: not a symbolic link (a loop or a way out of the sweep)."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _lone_hydra_dir(path: str) -> bool:
+    """Whether `path` holds `.hydra/` and no other directory, as its link count says (a directory's
+    count is 2 plus its subdirectories where the file system keeps the convention; where it keeps
+    none, such as btrfs's 1, the directory is listed)."""
+    try:
+        return os.lstat(path).st_nlink == 3 and stat.S_ISDIR(os.lstat(os.path.join(path, ".hydra")).st_mode)
+    except OSError:
+        return False
 
 
 def job_number(job_dir: Path) -> int | None:

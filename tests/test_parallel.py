@@ -177,12 +177,12 @@ def test_past_the_cap_the_best_and_a_seeded_random_sample_are_drawn():
 
 
 def test_the_default_cap():
-    table = ranking([i / 1000 for i in range(1000)], x=list(range(1000)))
+    table = ranking([i / 3000 for i in range(3000)], x=list(range(3000)))
     info = info_of(table, {"x": "linear"}, pick=3, best=0)
-    assert (MAX_LINES, BEST_SHARE) == (200, 0.25)
-    assert info.note == "200 of 1,000 configurations drawn: the best 50 and a random sample"
-    assert [line.rank for line in info.lines][:50] == list(range(1, 51))
-    assert info_of(table[:200], {"x": "linear"}).note is None
+    assert (MAX_LINES, BEST_SHARE) == (2000, 0.25)
+    assert info.note == "2,000 of 3,000 configurations drawn: the best 500 and a random sample"
+    assert [line.rank for line in info.lines][:500] == list(range(1, 501))
+    assert info_of(table[:2000], {"x": "linear"}).note is None
 
 
 def test_a_real_ranking_with_repeats_failures_and_unset_values():
@@ -277,13 +277,13 @@ def test_values_and_names_from_runs_are_escaped_in_the_markup():
 def test_the_caption_says_what_was_sampled():
     table = ranking([i / 3000 for i in range(3000)], x=list(range(3000)))
     html = render(parallel_layout(info_of(table, {"x": "linear"}, pick=0, best=0)))
-    assert "200 of 3,000 configurations drawn: the best 50 and a random sample" in html
-    assert html.count('<path class="line') == 200
+    assert "2,000 of 3,000 configurations drawn: the best 500 and a random sample" in html
+    assert html.count('<path class="line') == 2000
 
 
 def test_ten_thousand_configurations_stay_small():
-    """benchmarks/report_scale.py's report of 10,000 runs over five parameters weighed 2.94 MB of
-    its 3 MB budget before this plot, whose script and styles take another 10 kB."""
+    """At most MAX_LINES lines of five parameters: half a megabyte of the 3 MB a report may weigh
+    (benchmarks/report_scale.py prints the whole report's size at 10,000 and 100,000 runs)."""
     rng = np.random.default_rng(0)
     total = 10_000
     table = ranking(
@@ -296,4 +296,4 @@ def test_ten_thousand_configurations_stay_small():
     )
     kinds = {"x": "linear", "width": "linear", "depth": "linear", "lr": "log", "optimizer": "categorical"}
     html = render(parallel_layout(info_of(table, kinds, pick=5, best=int(table["group"][0]))))
-    assert len(html.encode("utf-8")) < 45_000
+    assert len(html.encode("utf-8")) < 500_000

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from report.analysis.failed_cells import failed_cells
 from report.analysis.ranking import is_scored
 from report.analysis.surrogate import (
     Surrogate,
@@ -21,17 +22,13 @@ from report.analysis.surrogate import (
     category_values,
     grid_of,
     individual_dependence,
+    sample_note,
 )
 from report.formatting import format_value, value_keys
 from report.jobfiles import plain
 
 Z_95 = 1.959963984540054
 MAX_OBSERVED = 1000
-# A surrogate cell counts as measured when one of the launched runs nearest to it completed. Three
-# keeps the test local enough that a crash region holding three failed runs of a 40-run random
-# search is hatched (five reached past it to completed runs and hatched nothing), yet a region where
-# one run in five fails at random is marked failed in only 0.2**3 = 0.8% of its cells.
-NEAREST_RUNS = 3
 
 EXACT = "exact: the mean over all other parameters of a full grid"
 SURROGATE = "model-based: a random-forest surrogate and scikit-learn's partial_dependence"
@@ -63,7 +60,7 @@ class Surface(NamedTuple):
 
 
 class Dependence(NamedTuple):
-    method: str  # EXACT or SURROGATE
+    method: str  # EXACT, or SURROGATE with how many runs the forest learnt from where it was a sample
     curves: list[Curve]
     surfaces: list[Surface]
     surrogate_r2: float | None  # out-of-bag R² of the surrogate
@@ -241,38 +238,6 @@ def _spread(values: np.ndarray, at: list[np.ndarray], shape: list[int]) -> np.nd
     return spread
 
 
-def failed_cells(runs: pd.DataFrame, objective: str, x_axis: tuple[str, str, list[Any]], y_axis: tuple[str, str, list[Any]]) -> np.ndarray:
-    """[i_x][i_y]: True where none of the NEAREST_RUNS launched runs nearest to (x_i, y_j) completed.
-
-    Each axis is (name, kind, grid values). Distances are in the plane of the two parameters,
-    each scaled to [0, 1] over the launched runs (log10 first for log parameters); a categorical
-    or boolean value must match exactly.
-    """
-    completed = is_scored(runs, objective).to_numpy()
-    dx, dy = (_axis_distances(runs[name], kind, values) for name, kind, values in (x_axis, y_axis))
-    failed = np.ones((len(dx), len(dy)), dtype=bool)
-    for i, row in enumerate(dx):
-        distance = row[None, :] ** 2 + dy**2  # [j][run]
-        k = min(NEAREST_RUNS, distance.shape[1])
-        nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
-        reachable = np.isfinite(np.take_along_axis(distance, nearest, axis=1))
-        failed[i] = ~(completed[nearest] & reachable).any(axis=1)
-    return failed
-
-
-def _axis_distances(column: pd.Series, kind: str, values: list[Any]) -> np.ndarray:
-    """[grid point][run]: distance along one parameter's axis; inf to other categories and unset values."""
-    if kind in ("categorical", "boolean"):
-        texts = column.map(format_value).to_numpy()
-        return np.array([np.where(texts == value, 0.0, np.inf) for value in values])
-    runs, grid = column.astype(float).to_numpy(), np.asarray(values, dtype=float)
-    if kind == "log":
-        runs, grid = np.log10(np.where(runs > 0, runs, np.nan)), np.log10(grid)
-    span = np.nanmax(runs) - np.nanmin(runs) if np.isfinite(runs).any() else 0.0
-    distance = np.abs(grid[:, None] - runs[None, :]) / (span or 1.0)
-    return np.where(np.isnan(distance), np.inf, distance)
-
-
 def dependence_info(
     runs: pd.DataFrame,
     ranking: pd.DataFrame,
@@ -294,7 +259,7 @@ def dependence_info(
     if surrogate is None:
         return None
     return Dependence(
-        SURROGATE,
+        SURROGATE + sample_note(surrogate),
         [surrogate_curve(surrogate, runs, name, kinds[name], objective) for name in params],
         [surrogate_surface(surrogate, runs, a, b, kinds, objective) for a, b in pairs],
         surrogate.oob_r2,

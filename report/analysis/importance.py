@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.analysis.surrogate import Surrogate, average_dependence, bootstrap_refits
+from report.analysis.surrogate import Surrogate, average_dependence, bootstrap_refits, sample_note
 
 EXACT = "exact: share of the variance of configuration means explained by each parameter's main effect (full grid)"
 SURROGATE = "model-based: variance of each parameter's partial dependence over the variance of the surrogate's predictions"
@@ -59,15 +59,17 @@ def _residual(y: np.ndarray, blocks: list[np.ndarray]) -> float:
 
 def surrogate_importance(surrogate: Surrogate, params: list[str]) -> Importance:
     """First-order shares from the surrogate, with their range over bootstrap refits of the
-    forest; withheld (empty) when its out-of-bag R² is below MIN_R2."""
+    forest; withheld (empty) when its out-of-bag R² is below MIN_R2. The method says when the
+    forest learnt from a sample of the runs."""
+    method = SURROGATE + sample_note(surrogate)
     if surrogate.oob_r2 < MIN_R2:
-        return Importance(SURROGATE, list(params), [], None, None, surrogate.oob_r2)
+        return Importance(method, list(params), [], None, None, surrogate.oob_r2)
     point = _surrogate_shares(surrogate, params)
     refits = [_surrogate_shares(surrogate._replace(model=model), params) for model in bootstrap_refits(surrogate)]
     names = sorted(point, key=lambda name: -point[name])
     every = {name: [point[name], *(refit[name] for refit in refits)] for name in names}
     return Importance(
-        SURROGATE,
+        method,
         names,
         [point[name] for name in names],
         [min(every[name]) for name in names],

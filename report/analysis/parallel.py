@@ -21,9 +21,9 @@ from report.analysis.bins import UNSET, value_labels
 from report.columns import GROUP, MEAN, RANK
 from report.formatting import format_value
 
-# Lines drawn at most. A line costs about 200 bytes (five parameters), and the report of
-# benchmarks/report_scale.py's 10,000 runs weighed 2.94 MB of its 3 MB budget without this plot.
-MAX_LINES = 200
+# Lines drawn at most: a few thousand configurations are drawn whole. A line costs about 200
+# bytes (five parameters): 0.4 MB of the 3 MB a report may weigh at any size.
+MAX_LINES = 2000
 BEST_SHARE = 0.25  # of the lines drawn, kept for the best configurations; the rest is a seeded random sample
 UNSET_GAP = 0.1  # the bottom of an axis holding unset values is theirs; set values lie above it
 VALUE_TICKS = 8  # a numeric axis with at most this many distinct values gets a tick at each

@@ -116,9 +116,7 @@ def recommend(
     bound = pd.Series(np.quantile(posterior.samples, PESSIMISTIC, axis=0), index=fitted)
     p_best = probability_best(posterior, means.index)
     together = credible_set(p_best)
-    pick = int(estimate[together].idxmin())  # the best expected of those that cannot be told from the best
-    # The pick was chosen for looking good: its bound also allows for how optimistic that is.
-    bound[pick] = max(bound[pick], estimate[pick] + float(np.quantile(posterior.pick_errors, PESSIMISTIC)))
+    pick = _pick(estimate, bound, together, posterior.pick_errors)
     gap = float(estimate[order[1]] - estimate[order[0]]) if len(order) > 1 else None
     between_var = float(means.var(ddof=1)) if len(means) > 1 else 0.0
     neighbours = neighbour_groups(ranking, params, kinds) if full_grid else {}
@@ -143,6 +141,14 @@ def recommend(
         model_noise_sd=None if posterior.noise_var is None else unit * math.sqrt(posterior.noise_var),
         noisier=[] if noise is None else [int(g) for g in scored.index[noisier_than_usual(noise)]],
     )
+
+
+def _pick(estimate: pd.Series, bound: pd.Series, together: list[int], pick_errors: np.ndarray) -> int:
+    """The best expected of those that cannot be told from the best. It was chosen for looking
+    good, so its bound (updated in place) also allows for how optimistic that is."""
+    pick = int(estimate[together].idxmin())
+    bound[pick] = max(bound[pick], estimate[pick] + float(np.quantile(pick_errors, PESSIMISTIC)))
+    return pick
 
 
 def _seed_noise(scored: pd.DataFrame, counts: pd.Series, space: Space) -> tuple[float | None, NoiseModel | None, pd.Series | None]:

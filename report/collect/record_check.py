@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from report.jobfiles import sane_job_number
 
 STATUSES = ("completed", "failed")
 INT64 = 2**63  # parameters are kept as 64-bit integers (pandas' Int64); larger ones are not
 SHOWN = 60  # characters of a rejected value quoted in a note
+# Types that need no change, for a glance at a whole mapping (isinstance's subclasses: one by one).
+PLAIN = frozenset({str, int, float, bool, type(None)})  # parameters (integers: within 64 bits)
+TEXT, FLOAT = frozenset({str}), frozenset({float})
 
 Scalar = str | int | float | bool | None
 
 
-@dataclass(frozen=True)
-class CheckedRecord:
+class CheckedRecord(NamedTuple):
     status: str  # "completed" or "failed"
     job: int | None  # Hydra's job number, when the record gives a sane one
     params: dict[str, Scalar] | None  # None: unusable, taken from the overrides instead
@@ -37,7 +38,7 @@ class CheckedRecord:
     traceback: str | None
 
 
-def check_record(record: dict[str, Any], path: Path, problems: list[str]) -> CheckedRecord:
+def check_record(record: dict[str, Any], path: Path | str, problems: list[str]) -> CheckedRecord:
     """The record of the result file at `path`, field by field; notes on what was dropped go to
     `problems`. Raises ValueError when it is no result record."""
     status = record.get("status") if isinstance(record, dict) else None
@@ -45,26 +46,30 @@ def check_record(record: dict[str, Any], path: Path, problems: list[str]) -> Che
         found = "absent" if status is None else _shown(status)
         raise ValueError(f"not a result record: field 'status' is {found}, not 'completed' or 'failed'")
     error = _mapping(record, "error", path, problems, "the run's error is unknown")
-    return CheckedRecord(
-        status=status,
-        job=_job_number(record, path, problems),
-        params=check_params(record["params"], path, problems) if record.get("params") is not None else None,
-        metrics=check_metrics(record.get("metrics") or {}, path, problems),
-        overrides=_overrides(record, path, problems),
-        started=_text(record, "started", path, problems),
-        duration=_duration(record, path, problems),
-        error_type=_text(error, "type", path, problems, "error."),
-        error=_text(error, "message", path, problems, "error."),
-        traceback=_text(error, "traceback", path, problems, "error."),
+    params = record.get("params")
+    return CheckedRecord(  # by position: this runs once per job, 100,000 times in a large sweep
+        status,
+        _job_number(record, path, problems),
+        None if params is None else check_params(params, path, problems),
+        check_metrics(record.get("metrics") or {}, path, problems),
+        _overrides(record, path, problems),
+        _text(record, "started", path, problems),
+        _duration(record, path, problems),
+        _text(error, "type", path, problems, "error."),
+        _text(error, "message", path, problems, "error."),
+        _text(error, "traceback", path, problems, "error."),
     )
 
 
-def check_params(params: Any, path: Path, problems: list[str], field: str = "params") -> dict[str, Scalar] | None:
+def check_params(params: Any, path: Path | str, problems: list[str], field: str = "params") -> dict[str, Scalar] | None:
     """Parameter values as one scalar each: lists and mappings as their JSON text, integers beyond
     64 bits as floats (or text beyond floats' range); None when `params` is not a mapping."""
     if not isinstance(params, dict):
         problems.append(f"{path}: field {field!r} is not a mapping of names to values ({_shown(params)}); parameters taken from the overrides")
         return None
+    values = params.values()
+    if set(map(type, params)) <= TEXT and set(map(type, values)) <= PLAIN and all(-INT64 <= value < INT64 for value in values if type(value) is int):
+        return params  # the common case, checked at a glance: nothing to change
     checked: dict[str, Scalar] = {}
     for name, value in params.items():
         name = str(name)
@@ -83,11 +88,14 @@ def check_params(params: Any, path: Path, problems: list[str], field: str = "par
     return checked
 
 
-def check_metrics(metrics: Any, path: Path, problems: list[str]) -> dict[str, int | float]:
+def check_metrics(metrics: Any, path: Path | str, problems: list[str]) -> dict[str, int | float]:
     """The numbers of a mapping of metric names to values; NaN for those that are not finite."""
     if not isinstance(metrics, dict):
         problems.append(f"{path}: field 'metrics' is not a mapping of names to numbers ({_shown(metrics)}); ignored")
         return {}
+    values = metrics.values()
+    if set(map(type, metrics)) <= TEXT and set(map(type, values)) <= FLOAT and not any(map(math.isinf, values)) and not any(map(math.isnan, values)):
+        return metrics  # the common case, checked at a glance: nothing to change
     valid: dict[str, int | float] = {}
     for name, value in metrics.items():
         name = str(name)
@@ -108,7 +116,7 @@ def check_metrics(metrics: Any, path: Path, problems: list[str]) -> dict[str, in
     return valid
 
 
-def _job_number(record: dict[str, Any], path: Path, problems: list[str]) -> int | None:
+def _job_number(record: dict[str, Any], path: Path | str, problems: list[str]) -> int | None:
     job = _mapping(record, "job", path, problems, "the job number is taken from Hydra's files")
     num = job.get("num")
     if num is None or sane_job_number(num):
@@ -117,17 +125,17 @@ def _job_number(record: dict[str, Any], path: Path, problems: list[str]) -> int 
     return None
 
 
-def _overrides(record: dict[str, Any], path: Path, problems: list[str]) -> list[str] | None:
+def _overrides(record: dict[str, Any], path: Path | str, problems: list[str]) -> list[str] | None:
     overrides = record.get("overrides")
     if overrides is None:
         return []
-    if isinstance(overrides, list) and all(isinstance(item, str) for item in overrides):
+    if isinstance(overrides, list) and (set(map(type, overrides)) <= TEXT or all(isinstance(item, str) for item in overrides)):
         return overrides
     problems.append(f"{path}: field 'overrides' is not a list of strings ({_shown(overrides)}); Hydra's overrides.yaml is read instead")
     return None
 
 
-def _duration(record: dict[str, Any], path: Path, problems: list[str]) -> float:
+def _duration(record: dict[str, Any], path: Path | str, problems: list[str]) -> float:
     duration = record.get("duration")
     if duration is None:
         return math.nan
@@ -142,7 +150,7 @@ def _duration(record: dict[str, Any], path: Path, problems: list[str]) -> float:
     return math.nan
 
 
-def _mapping(record: dict[str, Any], field: str, path: Path, problems: list[str], consequence: str) -> dict[str, Any]:
+def _mapping(record: dict[str, Any], field: str, path: Path | str, problems: list[str], consequence: str) -> dict[str, Any]:
     value = record.get(field)
     if value is None:
         return {}
@@ -152,7 +160,7 @@ def _mapping(record: dict[str, Any], field: str, path: Path, problems: list[str]
     return {}
 
 
-def _text(record: dict[str, Any], field: str, path: Path, problems: list[str], prefix: str = "") -> str | None:
+def _text(record: dict[str, Any], field: str, path: Path | str, problems: list[str], prefix: str = "") -> str | None:
     value = record.get(field)
     if value is None or isinstance(value, str):
         return value

@@ -44,6 +44,7 @@ class DependenceView:
     surrogate_r2: str | None
     pairs: list[str]
     failures: list[str]
+    sample: str  # how many runs the surrogate learnt from, where it was a sample; else empty
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def _dependence_view(dependence: Dependence, figures: Figures) -> DependenceView
         surrogate_r2=None if dependence.surrogate_r2 is None else format_number(dependence.surrogate_r2, 2),
         pairs=[" × ".join(surface.params) for surface in dependence.surfaces],
         failures=dependence_failures(dependence),
+        sample=dependence.method.partition("; ")[2],  # the method names the surrogate, then its sample
     )
 
 

@@ -1,4 +1,10 @@
-"""The runs table: every job of the sweep, its status, parameters, metrics and error."""
+"""The runs table: the sweep's jobs with their status, parameters, metrics and error.
+
+A sweep of up to FULL_TABLE runs lists every one. A larger one lists every run that did not
+complete (failed, unreadable, missing: what needs looking at) and the BEST_SHOWN best completed
+ones, and the page says that results.csv holds them all: 100,000 rows would make the page weigh
+tens of megabytes and take seconds to render, for rows nobody reads in a browser.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,9 @@ from report.collect.sweep import Sweep
 from report.columns import DURATION, JOB, JOB_DIR, STATUS
 from report.formatting import format_duration, format_number, format_param, format_value
 from report.page.cells import CONFIGURATION, MAX_COLUMNS, MAX_METRIC_COLUMNS, METRICS, short_overrides, word_parts
+
+FULL_TABLE = 1000  # runs a sweep may have for the table to list every one
+BEST_SHOWN = 200  # completed runs listed, best first, past FULL_TABLE
 
 
 @dataclass(frozen=True)
@@ -28,11 +37,13 @@ class RunRow:
 class RunsView:
     headers: list[list[str]]
     rows: list[RunRow]
+    total: int  # runs in the sweep: more than the rows where the table lists a selection
+    best: int | None  # completed runs listed where the table lists a selection; None where it lists every run
 
 
 def runs_view(sweep: Sweep) -> RunsView:
-    """Every job; the directory column only where it says more than the job number."""
-    runs = sweep.runs
+    """The jobs of `shown_runs`; the directory column only where it says more than the job number."""
+    runs, best = shown_runs(sweep)
     dir_is_number = (runs[JOB_DIR] == runs[JOB].astype("string")).all()
     names = [JOB, STATUS] if dir_is_number else [JOB, JOB_DIR, STATUS]
     params = sweep.params if len(sweep.params) <= MAX_COLUMNS else [CONFIGURATION]
@@ -50,7 +61,22 @@ def runs_view(sweep: Sweep) -> RunsView:
             error=None if pd.isna(record["error"]) else f"{record['error_type']}: {record['error']}",
             traceback=None if pd.isna(record["traceback"]) else record["traceback"],
         ))
-    return RunsView(headers=[word_parts(name.strip()) for name in [*names, "error"]], rows=rows)
+    return RunsView(headers=[word_parts(name.strip()) for name in [*names, "error"]], rows=rows, total=len(sweep.runs), best=best)
+
+
+def shown_runs(sweep: Sweep) -> tuple[pd.DataFrame, int | None]:
+    """Every run, up to FULL_TABLE of them; past it, in job order, every run that did not complete
+    and the BEST_SHOWN best by the objective (the first ones without one), with how many of those."""
+    runs = sweep.runs
+    if len(runs) <= FULL_TABLE:
+        return runs, None
+    completed = runs[STATUS].eq("completed")
+    if sweep.objective is None:
+        best = runs.index[completed][:BEST_SHOWN]
+    else:
+        scores = runs.loc[completed & runs[sweep.objective].notna(), sweep.objective]
+        best = scores.sort_values(ascending=sweep.direction == "min", kind="stable").index[:BEST_SHOWN]
+    return runs[~completed | runs.index.isin(best)], len(best)
 
 
 def _run_cell(name: str, value: Any, params: list[str]) -> str:
