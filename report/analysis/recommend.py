@@ -203,12 +203,14 @@ def _repeats_needed(noise_var: float | None, gap: float | None) -> int | None:
 
 
 def _advantage(means: dict[int, float], group: int, axes: list[list[int]]) -> float | None:
-    """How much better a configuration is than the middle of its neighbours, on the axes where it
-    has one on both sides; None on the grid's edge, where a plain slope would look like a spike."""
+    """How much better a configuration is than the middle of its neighbours, on the axis where it
+    stands out least of those where it has one on both sides: a spike stands out along every axis,
+    a ridge (a good row of a grid) does not. None on the grid's edge, where a plain slope would
+    look like a spike."""
     both_sides = [axis for axis in axes if len(axis) == 2 and all(n in means for n in axis)]
     if not both_sides or group not in means:
         return None
-    return float(np.mean([(means[a] + means[b]) / 2 for a, b in both_sides]) - means[group])
+    return float(min((means[a] + means[b]) / 2 for a, b in both_sides) - means[group])
 
 
 def _neighbourhoods(
