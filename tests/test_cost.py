@@ -11,7 +11,7 @@ import pytest
 from conftest import sweep_report
 from handmade import make_job
 
-from report.analysis.cost import choose_cost, pareto_front
+from report.analysis.cost import MAX_DRAWN, ConfigurationCost, _drawn, choose_cost, pareto_front
 from report.build import build_report
 from report.options import OptionError, ReportOptions
 
@@ -98,3 +98,15 @@ def test_an_unknown_cost_is_refused_naming_the_flag(tmp_path):
     process = sweep_report(str(tmp_path / "sweep"), "--cost", "fit_seconds", cwd=tmp_path)
     assert process.returncode == 0, process.stderr
     assert "Cost is <code>fit_seconds</code> (as asked" in (tmp_path / "sweep" / "report.html").read_text()
+
+
+def test_past_the_cap_the_figure_keeps_the_front_and_the_credible_set():
+    rng = np.random.default_rng(1)
+    many = [
+        ConfigurationCost(group, float(rng.normal()), None, None, float(rng.uniform(1, 10)), 0.0, group % 997 == 0, group % 1009 == 0)
+        for group in range(MAX_DRAWN * 3)
+    ]
+    drawn = _drawn(many)
+    assert len(drawn) == MAX_DRAWN and drawn == sorted(drawn, key=lambda c: (c.cost, c.group))
+    assert {c.group for c in many if c.pareto or c.credible} <= {c.group for c in drawn}
+    assert _drawn(many[:MAX_DRAWN]) == many[:MAX_DRAWN]

@@ -24,6 +24,7 @@ CostKind = Literal["time", "size", "other"]
 TIME_WORDS = re.compile(r"(^|[_.\-])(s|sec|secs|seconds|time|times|duration|runtime|latency|elapsed|ms)($|[_.\-])", re.IGNORECASE)
 SIZE_WORDS = re.compile(r"(^|[_.\-])(params|parameters|n_params|size|bytes|mb|gb|memory|mem|flops|macs)($|[_.\-])", re.IGNORECASE)
 CLEARLY_CHEAPER = 1.5  # a configuration this many times cheaper than the pick is worth naming
+MAX_DRAWN = 2000  # configurations in the figure at most: the front, the credible set, then a seeded sample
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class CostInfo:
     pick: int
     cheaper: int | None  # the cheapest configuration of the credible set, if CLEARLY_CHEAPER than the pick
     ratio: float | None  # how many times cheaper it is
+    drawn: list[ConfigurationCost]  # what the figure shows: all, or past MAX_DRAWN the front, the credible set and a sample
 
 
 def choose_cost(metrics: list[str], objective: str, asked: str | None, directory: Path) -> Cost:
@@ -98,7 +100,18 @@ def cost_info(runs: pd.DataFrame, groups: pd.Series, ranking: pd.DataFrame, advi
         key=lambda configuration: (configuration.cost, configuration.group),
     )
     cheaper, ratio = _cheaper_than_pick(configurations, advice.pick)
-    return CostInfo(cost, target, configurations, advice.pick, cheaper, ratio)
+    return CostInfo(cost, target, configurations, advice.pick, cheaper, ratio, _drawn(configurations))
+
+
+def _drawn(configurations: list[ConfigurationCost], seed: int = 0) -> list[ConfigurationCost]:
+    """Every configuration up to MAX_DRAWN; past it the Pareto front and the credible set, and a
+    seeded sample of the rest: a scatter of 100,000 points says no more and weighs megabytes."""
+    if len(configurations) <= MAX_DRAWN:
+        return configurations
+    kept = [c for c in configurations if c.pareto or c.credible]
+    rest = [c for c in configurations if not (c.pareto or c.credible)]
+    chosen = np.random.default_rng(seed).choice(len(rest), size=max(0, MAX_DRAWN - len(kept)), replace=False)
+    return sorted([*kept, *(rest[i] for i in chosen)], key=lambda c: (c.cost, c.group))
 
 
 def pareto_front(better: np.ndarray, costs: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ def draw_cost(info: CostInfo) -> Figure:
     front`; the credible set ringed (`as good as the best within noise`); the pick and the cheaper
     alternative named."""
     figure, axis = plt.subplots(figsize=(8, 4))
-    configurations = info.configurations
+    configurations = info.drawn
     costs = np.array([configuration.cost for configuration in configurations])
     values = np.array([configuration.objective for configuration in configurations])
     low = np.array([np.nan if configuration.low is None else configuration.low for configuration in configurations])
@@ -47,4 +47,4 @@ def draw_cost(info: CostInfo) -> Figure:
 
 def cost_format(info: CostInfo) -> str:
     """PNG past MANY_POINTS configurations: an SVG would grow a node per point."""
-    return "png" if len(info.configurations) > MANY_POINTS else "svg"
+    return "png" if len(info.drawn) > MANY_POINTS else "svg"

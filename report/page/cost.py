@@ -29,6 +29,7 @@ class CostView:
     alternative: str | None  # the summary's sentence naming a cheaper configuration as good as the pick
     command: str | None  # reproduces that configuration
     figure: str | None
+    sampled: str | None  # what the figure leaves out, where it draws a sample
     rows: list[ParetoRow]  # the Pareto-optimal configurations, cheapest first
     objective: str
 
@@ -57,4 +58,6 @@ def cost_view(info: CostInfo, figure: str | None, command: str | None) -> CostVi
         for configuration in info.configurations
         if configuration.pareto
     ]
-    return CostView(info.cost.name, info.cost.reason, alternative, command if alternative else None, figure, rows, info.target.name)
+    total, drawn = len(info.configurations), len(info.drawn)
+    sampled = None if drawn == total else f"{drawn:,} of {total:,} configurations are drawn: the Pareto front, the credible set and a random sample."
+    return CostView(info.cost.name, info.cost.reason, alternative, command if alternative else None, figure, sampled, rows, info.target.name)
