@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,24 @@ def test_dark_mode_follows_the_system(browser, demo_report):
     light = Visit(browser, demo_report, scheme="light").page.evaluate("getComputedStyle(document.body).backgroundColor")
     dark = Visit(browser, demo_report, scheme="dark").page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert light == "rgb(255, 255, 255)" and dark != light
+
+
+def test_the_parallel_coordinates_of_a_real_report_hover_and_lead_to_the_ranking(browser, demo_report):
+    visit = Visit(browser, demo_report)
+    lines = visit.page.locator("#parallel path.line")
+    assert lines.count() == 4  # 2 x 2 configurations over 2 seeds
+    visit.page.locator("#parallel svg").scroll_into_view_if_needed()
+    # A point a third of the way along the last-drawn line (the best), in the page's coordinates.
+    point = visit.page.evaluate(
+        """() => { const paths = document.querySelectorAll('#parallel path.line'); const path = paths[paths.length - 1];
+            const at = path.getPointAtLength(path.getTotalLength() / 3); const svg = path.ownerSVGElement;
+            const p = svg.createSVGPoint(); p.x = at.x; p.y = at.y; const s = p.matrixTransform(svg.getScreenCTM()); return [s.x, s.y]; }"""
+    )
+    visit.page.mouse.move(*point)
+    tooltip = visit.page.locator(".pc-tooltip").inner_text()
+    group = int(re.search(r"group (\d+)", tooltip)[1])
+    assert "model.n_estimators = " in tooltip and "model.max_depth = " in tooltip
+    visit.page.mouse.click(*point)
+    row = visit.page.locator(f"#rank-row-{group}")
+    assert row.evaluate("row => { const box = row.getBoundingClientRect(); return box.top >= 0 && box.bottom <= innerHeight; }")
+    assert visit.errors == [] and visit.external_requests() == []
