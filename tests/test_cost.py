@@ -110,3 +110,12 @@ def test_past_the_cap_the_figure_keeps_the_front_and_the_credible_set():
     assert len(drawn) == MAX_DRAWN and drawn == sorted(drawn, key=lambda c: (c.cost, c.group))
     assert {c.group for c in many if c.pareto or c.credible} <= {c.group for c in drawn}
     assert _drawn(many[:MAX_DRAWN]) == many[:MAX_DRAWN]
+
+
+def test_durations_of_a_fraction_of_a_second_name_no_faster_configuration(tmp_path):
+    for num, (a, seed) in enumerate(itertools.product((1, 2, 3), range(4))):
+        acc = {1: 0.900, 2: 0.905, 3: 0.80}[a] + 0.02 * SEED_EFFECTS[seed]
+        make_job(tmp_path, str(num), [f"a={a}", f"seed={seed}"], num, result={"metrics": {"acc": acc}, "duration": {1: 0.01, 2: 0.1, 3: 0.2}[a]})
+    html = build_report(tmp_path).html.read_text()
+    assert "Cost is <code>duration</code>" in html  # the section is there, its figure and table too
+    assert "as good within noise" not in html  # but 10x of 0.1 s is start-up time, not a finding

@@ -24,6 +24,8 @@ CostKind = Literal["time", "size", "other"]
 TIME_WORDS = re.compile(r"(^|[_.\-])(s|sec|secs|seconds|time|times|duration|runtime|latency|elapsed|ms)($|[_.\-])", re.IGNORECASE)
 SIZE_WORDS = re.compile(r"(^|[_.\-])(params|parameters|n_params|size|bytes|mb|gb|memory|mem|flops|macs)($|[_.\-])", re.IGNORECASE)
 CLEARLY_CHEAPER = 1.5  # a configuration this many times cheaper than the pick is worth naming
+# Runs shorter than this are mostly start-up and timer jitter: their durations name no faster configuration.
+MIN_DURATION = 1.0  # seconds
 MAX_DRAWN = 2000  # configurations in the figure at most: the front, the credible set, then a seeded sample
 
 
@@ -99,7 +101,7 @@ def cost_info(runs: pd.DataFrame, groups: pd.Series, ranking: pd.DataFrame, advi
         ),
         key=lambda configuration: (configuration.cost, configuration.group),
     )
-    cheaper, ratio = _cheaper_than_pick(configurations, advice.pick)
+    cheaper, ratio = _cheaper_than_pick(configurations, advice.pick, MIN_DURATION if cost.name == DURATION else 0.0)
     return CostInfo(cost, target, configurations, advice.pick, cheaper, ratio, _drawn(configurations))
 
 
@@ -128,9 +130,11 @@ def pareto_front(better: np.ndarray, costs: np.ndarray) -> np.ndarray:
     return on_front
 
 
-def _cheaper_than_pick(configurations: list[ConfigurationCost], pick: int) -> tuple[int | None, float | None]:
+def _cheaper_than_pick(configurations: list[ConfigurationCost], pick: int, floor: float) -> tuple[int | None, float | None]:
+    """The cheapest configuration of the credible set, where it is CLEARLY_CHEAPER than the pick
+    and the pick costs at least `floor` (below it, differences are noise)."""
     by_group = {configuration.group: configuration for configuration in configurations}
-    if pick not in by_group:
+    if pick not in by_group or by_group[pick].cost < floor:
         return None, None
     candidates = [configuration for configuration in configurations if configuration.credible and configuration.group != pick]
     if not candidates or candidates[0].cost <= 0:
