@@ -23,6 +23,7 @@ from report.options import OptionError, Target
 CostKind = Literal["time", "size", "other"]
 TIME_WORDS = re.compile(r"(^|[_.\-])(s|sec|secs|seconds|time|times|duration|runtime|latency|elapsed|ms)($|[_.\-])", re.IGNORECASE)
 SIZE_WORDS = re.compile(r"(^|[_.\-])(params|parameters|n_params|size|bytes|mb|gb|memory|mem|flops|macs)($|[_.\-])", re.IGNORECASE)
+ASKED = "as asked"
 CLEARLY_CHEAPER = 1.5  # a configuration this many times cheaper than the pick is worth naming
 # Runs shorter than this are mostly start-up and timer jitter: their durations name no faster configuration.
 MIN_DURATION = 1.0  # seconds
@@ -65,7 +66,7 @@ def choose_cost(metrics: list[str], objective: str, asked: str | None, directory
     if asked is not None:
         if asked != DURATION and asked not in metrics:
             raise OptionError(directory, ("cost",), f"{{}} {asked!r} is neither a metric of this sweep nor duration (metrics: {', '.join(metrics)})")
-        return Cost(asked, _kind(asked), "as asked")
+        return Cost(asked, _kind(asked), ASKED)
     for name in metrics:
         if name != objective and _kind(name) != "other":
             return Cost(name, _kind(name), f"its name says {_kind(name)}")
@@ -87,6 +88,8 @@ def cost_info(runs: pd.DataFrame, groups: pd.Series, ranking: pd.DataFrame, advi
     scored = scored[scored.index.isin(mean_cost.index)]
     if len(scored) < 2 or mean_cost.reindex(scored.index).nunique() < 2:  # one cost for all: nothing to trade
         return None
+    if cost.name == DURATION and cost.reason != ASKED and mean_cost.max() < MIN_DURATION:
+        return None  # jobs this short differ by start-up and jitter: a section on them would show noise
     better = scored[MEAN].to_numpy(float) * (1 if target.direction == "max" else -1)  # higher is better
     costs = mean_cost.reindex(scored.index).to_numpy(float)
     front = pareto_front(better, costs)
