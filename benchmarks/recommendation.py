@@ -30,7 +30,7 @@ from scipy import stats
 
 from report.analysis.params import Space, param_kinds
 from report.analysis.ranking import rank_configurations
-from report.analysis.recommend import credible_set, recommend
+from report.analysis.recommend import recommend
 from report.options import Target
 
 BINS = np.linspace(0, 1, 11)
@@ -233,6 +233,17 @@ def evaluate(sim: Simulated, rng: np.random.Generator) -> Outcome | None:
         baseline_set_covered=sum(share[g] for g in set(credible_set(baseline))),
         bound_covered=bound_covered,
     )
+
+
+def credible_set(p_best: dict[int, float]) -> list[int]:
+    """The independent-means baseline's set: the fewest configurations whose P(best) adds up to 95%."""
+    chosen, total = [], 0.0
+    for group, probability in sorted(p_best.items(), key=lambda item: -item[1]):
+        chosen.append(group)
+        total += probability
+        if total >= 0.95:
+            break
+    return chosen
 
 
 def reliability(predictions: list[tuple[float, float]]) -> tuple[list[tuple[str, float, float, int]], float, float]:
