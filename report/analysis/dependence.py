@@ -60,10 +60,11 @@ class Surface(NamedTuple):
 
 
 class Dependence(NamedTuple):
-    method: str  # EXACT, or SURROGATE with how many runs the forest learnt from where it was a sample
+    method: str  # EXACT or SURROGATE
     curves: list[Curve]
     surfaces: list[Surface]
     surrogate_r2: float | None  # out-of-bag R² of the surrogate
+    sample: str = ""  # how many runs the forest learnt from, where it was a sample
 
 
 def exact_curve(ranking: pd.DataFrame, name: str, kind: str, params: list[str] | None = None) -> Curve:
@@ -259,10 +260,11 @@ def dependence_info(
     if surrogate is None:
         return None
     return Dependence(
-        SURROGATE + sample_note(surrogate),
+        SURROGATE,
         [surrogate_curve(surrogate, runs, name, kinds[name], objective) for name in params],
         [surrogate_surface(surrogate, runs, a, b, kinds, objective) for a, b in pairs],
         surrogate.oob_r2,
+        sample_note(surrogate),
     )
 
 

@@ -61,7 +61,7 @@ def surrogate_importance(surrogate: Surrogate, params: list[str]) -> Importance:
     """First-order shares from the surrogate, with their range over bootstrap refits of the
     forest; withheld (empty) when its out-of-bag R² is below MIN_R2. The method says when the
     forest learnt from a sample of the runs."""
-    method = SURROGATE + sample_note(surrogate)
+    method = "; ".join(filter(None, (SURROGATE, sample_note(surrogate))))
     if surrogate.oob_r2 < MIN_R2:
         return Importance(method, list(params), [], None, None, surrogate.oob_r2)
     point = _surrogate_shares(surrogate, params)

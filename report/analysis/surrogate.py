@@ -86,7 +86,7 @@ def sample_note(surrogate: Surrogate) -> str:
     if surrogate.fitted == len(surrogate.X):
         return ""
     return (
-        f"; the surrogate was fitted on a random sample of {surrogate.fitted:,} of the {len(surrogate.X):,} scored runs "
+        f"the surrogate was fitted on a random sample of {surrogate.fitted:,} of the {len(surrogate.X):,} scored runs "
         f"(at most {MAX_FIT_ROWS:,}, holding every value of each categorical parameter)"
     )
 

@@ -109,7 +109,7 @@ def _dependence_view(dependence: Dependence, figures: Figures) -> DependenceView
         surrogate_r2=None if dependence.surrogate_r2 is None else format_number(dependence.surrogate_r2, 2),
         pairs=[" × ".join(surface.params) for surface in dependence.surfaces],
         failures=dependence_failures(dependence),
-        sample=dependence.method.partition("; ")[2],  # the method names the surrogate, then its sample
+        sample=dependence.sample,
     )
 
 
