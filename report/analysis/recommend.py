@@ -209,14 +209,15 @@ def _repeats_needed(noise_var: float | None, gap: float | None) -> int | None:
 
 
 def _advantage(means: dict[int, float], group: int, axes: list[list[int]]) -> float | None:
-    """How much better a configuration is than the middle of its neighbours, on the axis where it
-    stands out least of those where it has one on both sides: a spike stands out along every axis,
-    a ridge (a good row of a grid) does not. None on the grid's edge, where a plain slope would
-    look like a spike."""
-    both_sides = [axis for axis in axes if len(axis) == 2 and all(n in means for n in axis)]
-    if not both_sides or group not in means:
+    """How much better a configuration is than its neighbours, on the axis where it stands out
+    least: a spike stands out along every axis, a ridge (a good row of a grid) does not, even where
+    the spike candidate ends the ridge. None unless some axis has a neighbour on both sides: on a
+    grid's corner a plain slope would look like a spike."""
+    present = [[n for n in axis if n in means] for axis in axes]
+    present = [axis for axis in present if axis]
+    if group not in means or not any(len(axis) == 2 for axis in present):
         return None
-    return float(min((means[a] + means[b]) / 2 for a, b in both_sides) - means[group])
+    return float(min(np.mean([means[n] for n in axis]) for axis in present) - means[group])
 
 
 def _neighbourhoods(
