@@ -1,7 +1,7 @@
 """The files of a sweep and the words in them, shared by the recording callback, the sweeper
 plugin and the collector so that each format is defined once: the result file each job leaves
-beside its outputs, a job's typed overrides, how a direction is spelled, and how our own files
-are written (atomically). It imports nothing else from `report`: the sweeper plugin needs it alone.
+beside its outputs, how a direction is spelled, and how our own files are written (atomically).
+It imports nothing else from `report` (the sweeper plugin needs it and `report.overrides` alone).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.errors import HydraException
 
 RESULT_FILE = "sweep_result.json"
 # Written into the sweep directory by Optuna's sweeper and by ours: the sweeper's best.
@@ -38,31 +36,6 @@ MAXIMISE_WORDS = frozenset({"r2", "acc", "accuracy", "f1", "auc", "roc", "precis
 DIRECTION_WORDS = {"min": "min", "minimize": "min", "max": "max", "maximize": "max"}
 
 
-def typed_overrides(overrides: list[str]) -> dict[str, Any]:
-    """Map each override's key to its value as Hydra's grammar types it (int, float, bool, str).
-
-    Config-group choices such as `model=rf` come out as their option name; deletions (`~key`)
-    are left out. Lists and dicts are kept as their override text, since a table cell holds one
-    scalar. Raises HydraException for text that is no override of a single value.
-    """
-    try:
-        return _typed(overrides)
-    except (RecursionError, ValueError) as error:  # nested too deeply; an integer of thousands of digits
-        raise HydraException(f"cannot parse the overrides: {error}") from None
-
-
-def _typed(overrides: list[str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for override in OverridesParser.create().parse_overrides(overrides):
-        if override.is_delete():
-            continue
-        value = override.value()
-        if not isinstance(value, (str, int, float, bool)) and value is not None:
-            value = override.get_value_element_as_str()
-        values[override.key_or_group] = value
-    return values
-
-
 def plain(value: Any) -> Any:
     """numpy scalars as Python values (JSON and OmegaConf refuse numpy types); others as they are."""
     if hasattr(value, "item") and callable(value.item):
@@ -71,49 +44,6 @@ def plain(value: Any) -> Any:
         except (TypeError, ValueError):
             return value
     return value
-
-
-def override_text(key: str, value: Any) -> str:
-    """`key=value` that Hydra parses back to exactly `value`: strings Hydra would read as another
-    type or split (`'1'`, `'true'`, `'a,b'`) are quoted; None is `null`."""
-    if value is None:
-        return f"{key}=null"
-    if isinstance(value, bool):
-        return f"{key}={str(value).lower()}"
-    text = f"{key}={value!r}" if isinstance(value, float) else f"{key}={value}"
-    try:
-        parsed = typed_overrides([text]).get(key.lstrip("+"))
-    except HydraException:
-        parsed = None
-    if parsed == value and type(parsed) is type(value):
-        return text
-    escaped = str(value).replace("\\", "\\\\").replace("'", "\\'")
-    return f"{key}='{escaped}'"
-
-
-def without_key(overrides: list[str], key: str) -> tuple[list[str], str]:
-    """The overrides without those that set `key`, and the prefix (`''`, `+`, `++`) it was set with."""
-    kept, prefix = [], ""
-    for override in overrides:
-        name = override.split("=", 1)[0]
-        if name.lstrip("+") == key:
-            prefix = name[: len(name) - len(key)]
-        else:
-            kept.append(override)
-    return kept, prefix
-
-
-def log_tagged(sweep_overrides: list[str]) -> frozenset[str]:
-    """The keys whose sweep carries Hydra's `log` tag, e.g. `lr=tag(log, interval(1e-5, 1e-1))`."""
-    parser, tagged = OverridesParser.create(), set()
-    for text in sweep_overrides:
-        try:
-            override = parser.parse_override(str(text))
-        except HydraException:  # a flag such as -m, or text that is no override
-            continue
-        if override.is_sweep_override() and "log" in getattr(override.value(), "tags", ()):
-            tagged.add(override.key_or_group)
-    return frozenset(tagged)
 
 
 def dump_result(record: dict[str, Any]) -> str:

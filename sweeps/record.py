@@ -27,7 +27,8 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from report.jobfiles import LAUNCH_FILE, RESULT_FILE, dump_result, plain, typed_overrides, write_atomically
+from report.jobfiles import LAUNCH_FILE, RESULT_FILE, dump_result, plain, write_atomically
+from report.overrides import typed_overrides
 
 
 def metrics_of(return_value: Any) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from typing import Any, Callable, Container
 
 import yaml
 
-from report.jobfiles import RESULT_FILE, typed_overrides
+from report.jobfiles import RESULT_FILE
+from report.overrides import typed_overrides
 
 
 def make_job(

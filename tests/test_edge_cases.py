@@ -13,8 +13,8 @@ from report.analysis.params import Space, param_kinds
 from report.analysis.ranking import rank_configurations
 from report.analysis.recommend import recommend
 from report.build import build_report
-from report.jobfiles import override_text, typed_overrides
 from report.options import ReportOptions, SweepError, Target
+from report.overrides import override_text, typed_overrides
 from report.page.reproduce import reproduce_command
 
 

@@ -17,9 +17,9 @@ from hydra.errors import HydraException
 
 from report.analysis.results_table import read_results
 from report.build import build_report
-from report.collect.jobs import simple_overrides
 from report.collect.sweep import collect_sweep
-from report.jobfiles import LISTED, RESULT_FILE, job_directories, typed_overrides
+from report.jobfiles import LISTED, RESULT_FILE, job_directories
+from report.overrides import simple_overrides, typed_overrides
 from report.page.runs import BEST_SHOWN
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

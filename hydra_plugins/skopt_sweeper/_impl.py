@@ -22,7 +22,8 @@ from hydra_plugins.skopt_sweeper._space import search_space
 from hydra_plugins.skopt_sweeper._suggest import Sampler, make_sampler
 from hydra_plugins.skopt_sweeper._trials import best_trial, minimised, new_trial
 from hydra_plugins.skopt_sweeper.config import Direction
-from report.jobfiles import RESULTS_FILE, infer_direction, override_text, without_key, write_atomically
+from report.jobfiles import RESULTS_FILE, infer_direction, write_atomically
+from report.overrides import override_text, without_key
 
 log = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ from report.analysis.surrogate import (
     category_values,
     grid_of,
     individual_dependence,
+    one_way_dependence,
     sample_note,
 )
 from report.formatting import format_value, value_keys
@@ -171,12 +172,26 @@ def exact_surface(ranking: pd.DataFrame, x_name: str, y_name: str, kinds: dict[s
     )
 
 
+def surrogate_curves(surrogate: Surrogate, runs: pd.DataFrame, params: list[str], kinds: dict[str, str], objective: str) -> list[Curve]:
+    """The forest's partial dependence on each parameter, the averages of all in one pass."""
+    axes = {name: _model_axis(surrogate, runs, name, kinds[name]) for name in params}
+    averages = one_way_dependence(surrogate, {name: grid for name, (_, grid, _) in axes.items()})
+    return [_curve(surrogate, runs, name, kinds[name], objective, axes[name], averages[name]) for name in params]
+
+
 def surrogate_curve(surrogate: Surrogate, runs: pd.DataFrame, name: str, kind: str, objective: str) -> Curve:
     """The forest's partial dependence on `name`. A categorical or boolean parameter shows every
     launched value: one whose every run failed was never seen by the forest, so it has no value
     (NaN) and is counted in `failed`, with the runs launched at each value in `configurations`."""
-    values, grid, at = _model_axis(surrogate, runs, name, kind)
-    average = _spread(average_dependence(surrogate, [name], [grid]), [at], [len(values)])
+    return surrogate_curves(surrogate, runs, [name], {name: kind}, objective)[0]
+
+
+def _curve(
+    surrogate: Surrogate, runs: pd.DataFrame, name: str, kind: str, objective: str, axis: tuple[list[Any], np.ndarray, np.ndarray], average: np.ndarray
+) -> Curve:
+    """`surrogate_curve`, given the parameter's `_model_axis` and the forest's `average` dependence there."""
+    values, grid, at = axis
+    average = _spread(average, [at], [len(values)])
     individual = individual_dependence(surrogate, name, grid)
     individual = _spread(individual, [np.arange(len(individual)), at], [len(individual), len(values)])
     observed = runs.loc[surrogate.X.index]
@@ -261,7 +276,7 @@ def dependence_info(
         return None
     return Dependence(
         SURROGATE,
-        [surrogate_curve(surrogate, runs, name, kinds[name], objective) for name in params],
+        surrogate_curves(surrogate, runs, params, kinds, objective),
         [surrogate_surface(surrogate, runs, a, b, kinds, objective) for a, b in pairs],
         surrogate.oob_r2,
         sample_note(surrogate),

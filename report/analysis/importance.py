@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from report.analysis.surrogate import Surrogate, average_dependence, bootstrap_refits, sample_note
+from report.analysis.surrogate import Surrogate, bootstrap_refits, one_way_dependence, sample_note
 
 EXACT = "exact: share of the variance of configuration means explained by each parameter's main effect (full grid)"
 SURROGATE = "model-based: variance of each parameter's partial dependence over the variance of the surrogate's predictions"
@@ -82,11 +82,12 @@ def _surrogate_shares(surrogate: Surrogate, params: list[str]) -> dict[str, floa
     """Var over runs of PD_p(x_p) / Var of the forest's predictions, for each parameter p."""
     background = surrogate.background
     total = float(np.var(surrogate.model.predict(background)))  # in the forest's units (see Surrogate.unit)
+    grids = {name: np.unique(background[name].to_numpy()) for name in params}
+    dependence = one_way_dependence(surrogate, grids)
     shares = {}
     for name in params:
-        grid = np.unique(background[name].to_numpy())
-        dependence = pd.Series(average_dependence(surrogate, [name], [grid]) / surrogate.unit, index=grid)
-        shares[name] = float(np.var(dependence.loc[background[name]].to_numpy()) / total) if total > 0 else 0.0
+        at_runs = pd.Series(dependence[name] / surrogate.unit, index=grids[name]).loc[background[name]]
+        shares[name] = float(np.var(at_runs.to_numpy()) / total) if total > 0 else 0.0
     return shares
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import partial_dependence
 
+from report.analysis.forest_dependence import forest_dependence
 from report.analysis.ranking import is_scored
 from report.formatting import format_value, power_of_two_unit
 
@@ -135,13 +136,21 @@ def grid_of(surrogate: Surrogate, name: str, kind: str, points: int = GRID_POINT
 
 
 def average_dependence(surrogate: Surrogate, features: list[str], grids: list[np.ndarray]) -> np.ndarray:
-    """scikit-learn's partial dependence (recursion method) of the forest on `features`, in the
-    objective's units."""
+    """scikit-learn's partial dependence (recursion method) of the forest on `features` together,
+    in the objective's units (`one_way_dependence` does one feature at a time faster)."""
     result = partial_dependence(
         surrogate.model, surrogate.background, features, custom_values={f: g for f, g in zip(features, grids)},
         method="recursion", kind="average",
     )
     return result["average"][0] * surrogate.unit
+
+
+def one_way_dependence(surrogate: Surrogate, grids: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The forest's partial dependence on each parameter alone at its grid, in the objective's
+    units: the recursion method's numbers, every parameter in one pass over the trees."""
+    columns = list(surrogate.X.columns)
+    dependence = forest_dependence(surrogate.model, {columns.index(name): grid for name, grid in grids.items()})
+    return {name: dependence[columns.index(name)] * surrogate.unit for name in grids}
 
 
 def individual_dependence(surrogate: Surrogate, name: str, grid: np.ndarray, curves: int = 30) -> np.ndarray:

@@ -19,22 +19,11 @@ import yaml
 from hydra.errors import HydraException
 
 from report.collect.record_check import check_metrics, check_params, check_record
-from report.jobfiles import READ_ERRORS, RESULT_FILE, YAML_LOADER, job_number, load_result, one_line, read_text, typed_overrides
+from report.jobfiles import READ_ERRORS, RESULT_FILE, YAML_LOADER, job_number, load_result, one_line, read_text
+from report.overrides import typed_overrides
 
 # What shlex.quote leaves unquoted; '=' joins the overrides when checking them all at once below.
 UNSAFE = re.compile(r"[^\w@%+=:,./-]", re.ASCII)
-# `key=value` overrides whose value is one token of Hydra's override grammar (hydra/grammar/
-# OverrideLexer.g4): an integer, a float, or a name (true, false, null, inf and nan among them).
-# Those are typed here as Hydra types them; any other override goes through Hydra's parser, which
-# takes a millisecond per job: seconds for the jobs of a large sweep that left no result file.
-_ID = r"[A-Za-z_][A-Za-z0-9_-]*"
-_INT = r"(?:0|[1-9](?:_?[0-9])*)"
-_POINT = rf"(?:{_INT}?\.[0-9](?:_?[0-9])*|{_INT}\.)"
-SIMPLE_OVERRIDE = re.compile(
-    rf"\+{{0,2}}(?P<key>{_ID}(?:\.{_ID})*)=(?:(?P<int>[+-]?{_INT})"
-    rf"|(?P<float>[+-]?(?:(?:{_POINT}|{_INT})[eE][+-]?[0-9](?:_?[0-9])*|{_POINT}|[Ii][Nn][Ff]|[Nn][Aa][Nn]))|(?P<name>{_ID}))"
-)
-NAMES = {"true": True, "false": False, "null": None}
 
 
 class Row(NamedTuple):
@@ -127,31 +116,10 @@ def _read_overrides(path: str, problems: list[str], unknown: str) -> list[str]:
     return overrides
 
 
-def simple_overrides(overrides: list[str]) -> dict[str, Any] | None:
-    """The overrides' values typed as Hydra's grammar types them, where every one is SIMPLE_OVERRIDE;
-    else None (`typed_overrides` then parses them)."""
-    values: dict[str, Any] = {}
-    for text in overrides:
-        match = SIMPLE_OVERRIDE.fullmatch(text)
-        if match is None:
-            return None
-        key, integer, number, name = match.group("key", "int", "float", "name")
-        if integer is not None:
-            values[key] = int(integer)
-        elif number is not None:
-            values[key] = float(number)
-        elif name.lower() in ("inf", "nan"):
-            values[key] = float(name)
-        else:
-            values[key] = NAMES.get(name.lower(), name)
-    return values
-
-
 def _params_from_overrides(overrides: list[str], path: str, problems: list[str]) -> dict[str, Any]:
     """The job's parameters as Hydra types its overrides; none, with a note, if one cannot be parsed."""
     try:
-        params = simple_overrides(overrides)
-        params = typed_overrides(overrides) if params is None else params
+        params = typed_overrides(overrides)
     except HydraException as error:
         reason = one_line(error)
         problems.append(f"{path}: an override cannot be parsed, the job's parameters are unknown: {reason}")

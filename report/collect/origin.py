@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from report.collect.intent import sweeper_intent, sweeper_stop
-from report.jobfiles import LAUNCH_FILE, READ_ERRORS, YAML_LOADER, log_tagged, one_line, path_exists, read_text
+from report.jobfiles import LAUNCH_FILE, READ_ERRORS, YAML_LOADER, one_line, path_exists, read_text
+from report.overrides import log_tagged
 
 
 def sweep_origin(sweep_dir: Path, first_job: Path, problems: list[str]) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 
 from report.formatting import format_param
-from report.jobfiles import override_text, plain
+from report.jobfiles import plain
+from report.overrides import override_text
 
 MAX_COLUMNS = 6  # parameters that get a column each; more share one wrapping column
 MAX_METRIC_COLUMNS = 4  # likewise for metrics, whose headers are longer

@@ -6,7 +6,8 @@ import shlex
 
 import pandas as pd
 
-from report.jobfiles import override_text, plain, without_key
+from report.jobfiles import plain
+from report.overrides import override_text, without_key
 
 
 def reproduce_command(program: str, runs: pd.DataFrame, repeat_key: str | None) -> str:
