@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import yaml
 from conftest import NO_REPORT, RECORD, multirun
+from skopt.acquisition import gaussian_ei
 from skopt.space import Categorical, Integer, Real, Space
 
 from hydra_plugins.skopt_sweeper._feasibility import feasibility
@@ -71,3 +73,19 @@ def test_far_from_every_run_the_chance_of_completing_is_the_sweeps_rate():
     completed, failed = [[0.0], [0.05], [0.1], [0.2]], [[0.15]]
     (far,) = feasibility(*(np.array(space.transform(p)) for p in ([[0.9]], completed, failed)))
     assert abs(far - (len(completed) + 1) / (len(completed) + len(failed) + 2)) < 0.05
+
+
+def test_in_a_discrete_space_the_model_proposes_the_best_point_of_its_acquisition_over_every_point():
+    """20,000 points: far more than the 2,000 candidates a sample would look at."""
+    space = Space([Integer(0, 199), Integer(0, 99)])
+    sampler = make_sampler(space, "gp", 3, n_initial_points=8, acq_func="EI", n_candidates=2000)
+    rng = np.random.default_rng(0)
+    for _ in range(15):
+        point = sampler.ask(1)[0]
+        sampler.tell([point], [float((point[0] - 137) ** 2 / 4e4 + (point[1] - 61) ** 2 / 1e4 + rng.normal(0, 0.01))])
+    told = {tuple(point) for point in sampler.optimizer.Xi}
+    every = [list(point) for point in itertools.product(range(200), range(100)) if point not in told]
+    model = sampler.optimizer.models[-1]
+    expected = gaussian_ei(space.transform(every), model, y_opt=min(sampler.optimizer.yi))
+    best = every[int(np.argmax(expected))]
+    assert sampler.ask(1) == [best]

