@@ -29,7 +29,7 @@ def feasibility(points: np.ndarray, completed: np.ndarray, failed: np.ndarray, w
     rate = (len(completed) + 1) / (len(evaluated) + 2)
     if widths is None:
         widths = feasibility_widths(completed, failed)
-    weights = np.exp(-_squared_distances(here / widths, there / widths) / 2)
+    weights = np.exp(-squared_distances(here / widths, there / widths) / 2)
     return (PRIOR_RUNS * rate + weights @ ok) / (PRIOR_RUNS + weights.sum(axis=1))
 
 
@@ -42,7 +42,7 @@ def feasibility_widths(completed: np.ndarray, failed: np.ndarray) -> np.ndarray:
     return _feasibility_widths(_unit_cube(np.vstack([completed, failed])), ok, rate)
 
 
-def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """[i][j]: squared distance between rows a_i and b_j, by one matrix product."""
     return np.maximum((a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :] - 2 * a @ b.T, 0.0)
 
@@ -66,7 +66,7 @@ def _feasibility_widths(unit: np.ndarray, ok: np.ndarray, rate: float) -> np.nda
 def _leave_one_out(unit: np.ndarray, ok: np.ndarray, rate: float, widths: np.ndarray) -> float:
     """Log-likelihood of each run's outcome predicted from the other runs under `widths`."""
     scaled = unit / widths
-    weights = np.exp(-_squared_distances(scaled, scaled) / 2)
+    weights = np.exp(-squared_distances(scaled, scaled) / 2)
     np.fill_diagonal(weights, 0.0)
     completes = (PRIOR_RUNS * rate + weights @ ok) / (PRIOR_RUNS + weights.sum(axis=1))
     return float(np.sum(np.log(np.where(ok == 1, completes, 1 - completes))))

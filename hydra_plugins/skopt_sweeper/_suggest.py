@@ -23,11 +23,12 @@ from skopt.space import Categorical, Integer, Space
 from skopt.utils import cook_estimator
 from threadpoolctl import ThreadpoolController
 
-from hydra_plugins.skopt_sweeper._feasibility import constrained, feasibility, feasibility_widths
+from hydra_plugins.skopt_sweeper._feasibility import constrained, feasibility, feasibility_widths, squared_distances
 from report.jobfiles import plain
 
 SAMPLERS = ("random", "gp", "rf", "et")
 MIN_SEPARATION = 0.05  # in the unit cube of the transformed space, between points of one batch
+SEPARATION_BLOCK = 4096  # candidates whose distances to the evaluated points are computed at once
 MAX_ENUMERATED = 100_000  # a discrete space this small is listed whole: the acquisition looks at every point
 
 
@@ -205,18 +206,27 @@ class ModelSampler:
             scores = constrained(scores, feasibility(candidates, np.array(self.completed_t), np.array(self.failed_t), self._widths()), optimizer.acq_func)
         # A batch is spread out, apart from each other and from what was run; a single point may
         # refine next to the best one (exact repeats are already gone from the candidates).
-        taken = [*self.completed_t, *self.failed_t] if count > 1 else []
-        best_first = np.argsort(scores)
-        chosen: list[int] = []
-        for index in best_first:
-            if all(np.linalg.norm(candidates[index] - other) >= MIN_SEPARATION for other in taken):
-                chosen.append(index)
-                taken.append(candidates[index])
-                if len(chosen) == count:
-                    break
-        else:  # the space is too small to keep them apart: take the next best as they come
-            chosen += [index for index in best_first if index not in chosen][: count - len(chosen)]
+        taken = np.array([*self.completed_t, *self.failed_t] if count > 1 else []).reshape(-1, candidates.shape[1])
+        chosen = _spread_out(candidates, np.argsort(scores), taken, count)
         return [_plain(fresh[index]) for index in chosen]
+
+
+def _spread_out(candidates: np.ndarray, best_first: np.ndarray, taken: np.ndarray, count: int) -> list[int]:
+    """The first `count` of `best_first` at least MIN_SEPARATION from `taken` and from each other;
+    where the space is too small to keep them apart, the next best as they come. The distances
+    to `taken` are computed a block of candidates at a time: a listed space has 100,000 of them."""
+    chosen: list[int] = []
+    for start in range(0, len(best_first), SEPARATION_BLOCK):
+        block = best_first[start:start + SEPARATION_BLOCK]
+        if len(taken):
+            block = block[squared_distances(candidates[block], taken).min(axis=1) >= MIN_SEPARATION**2]
+        for index in block:
+            if all(np.linalg.norm(candidates[index] - candidates[other]) >= MIN_SEPARATION for other in chosen):
+                chosen.append(int(index))
+                if len(chosen) == count:
+                    return chosen
+    kept = set(chosen)
+    return chosen + [int(index) for index in best_first if index not in kept][: count - len(chosen)]
 
 
 def _key(point: list[Any]) -> tuple[Any, ...]:
