@@ -29,7 +29,7 @@ class SkoptSweeperConf:
     n_initial_points: int = 10  # random configurations before the model takes over
     seed: Optional[int] = 0  # the same seed gives the same sequence of configurations
     acq_func: str = "EI"
-    n_candidates: int = 2000  # points sampled to optimise the acquisition function
+    n_candidates: int = 2000  # points sampled to optimise the acquisition function (a small discrete space is searched whole)
     n_jobs: int = 1  # configurations handed to the launcher at once
     repeats: int = 1  # runs per configuration, with `repeat_key` set to 0 .. repeats-1
     repeat_key: str = "seed"
