@@ -12,7 +12,7 @@ from skopt.acquisition import gaussian_ei
 from skopt.space import Categorical, Integer, Real, Space
 
 from hydra_plugins.skopt_sweeper._feasibility import feasibility
-from hydra_plugins.skopt_sweeper._suggest import make_sampler
+from hydra_plugins.skopt_sweeper._suggest import log_gaps, make_sampler
 
 CRASHY = [str(Path(__file__).parent / "apps" / "crashy.py")]
 STARTS = 8
@@ -86,6 +86,18 @@ def test_in_a_discrete_space_the_model_proposes_the_best_point_of_its_acquisitio
     told = {tuple(point) for point in sampler.optimizer.Xi}
     every = [list(point) for point in itertools.product(range(200), range(100)) if point not in told]
     model = sampler.optimizer.models[-1]
-    expected = gaussian_ei(space.transform(every), model, y_opt=min(sampler.optimizer.yi))
+    expected = gaussian_ei(space.transform(every), model, y_opt=float(np.min(log_gaps(sampler.optimizer.yi))))  # the scores as the GP learnt them
     best = every[int(np.argmax(expected))]
     assert sampler.ask(1) == [best]
+
+
+def test_the_gaussian_process_learns_log_gaps_to_the_best_run_in_the_same_order():
+    scores = [52.64, 52.70, 58.39, 53.01, 52.64]
+    gaps = log_gaps(scores)
+    assert np.isfinite(gaps).all()
+    assert list(np.argsort(gaps, kind="stable")) == list(np.argsort(scores, kind="stable"))
+    assert gaps[0] == gaps[4] == np.log(0.1 * (58.39 - 52.64))  # the best: its offset alone
+    # near the best the scale is stretched: 52.70 lies 1% of the way from the best to the worst, 4% in log gaps
+    assert (gaps[1] - gaps[0]) / (gaps[2] - gaps[0]) > 3 * (52.70 - 52.64) / (58.39 - 52.64)
+    assert list(log_gaps([3.0, 3.0])) == [3.0, 3.0]  # no range: as they are
+    assert list(log_gaps([-1e308, 1e308])) == [-1e308, 1e308]  # a range that overflows: as they are

@@ -29,6 +29,7 @@ from report.jobfiles import plain
 SAMPLERS = ("random", "gp", "rf", "et")
 MIN_SEPARATION = 0.05  # in the unit cube of the transformed space, between points of one batch
 SEPARATION_BLOCK = 4096  # candidates whose distances to the evaluated points are computed at once
+LOG_OFFSET = 0.1  # of the scores' range, added before the log (see log_gaps)
 MAX_ENUMERATED = 100_000  # a discrete space this small is listed whole: the acquisition looks at every point
 
 
@@ -106,6 +107,7 @@ class ModelSampler:
             random_state=seed,
         )
         self.n_candidates = n_candidates
+        self.learns = log_gaps if sampler == "gp" else np.asarray  # what the model is fitted on (see log_gaps)
         self.proposed: set[tuple[Any, ...]] = set()  # every configuration handed out: never again
         self.completed: list[list[Any]] = []
         self.failed: list[list[Any]] = []
@@ -143,7 +145,7 @@ class ModelSampler:
         model = clone(optimizer.base_estimator_)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model.fit(optimizer.space.transform(optimizer.Xi), optimizer.yi)
+            model.fit(optimizer.space.transform(optimizer.Xi), self.learns(optimizer.yi))
         optimizer.models = [model]
 
     def tell_failed(self, points: list[list[Any]]) -> None:
@@ -201,7 +203,7 @@ class ModelSampler:
         fresh, candidates = self._candidates()
         if not fresh:
             return []
-        scores = _gaussian_acquisition(candidates, optimizer.models[-1], y_opt=np.min(optimizer.yi), acq_func=optimizer.acq_func)
+        scores = _gaussian_acquisition(candidates, optimizer.models[-1], y_opt=np.min(self.learns(optimizer.yi)), acq_func=optimizer.acq_func)
         if self.failed:
             scores = constrained(scores, feasibility(candidates, np.array(self.completed_t), np.array(self.failed_t), self._widths()), optimizer.acq_func)
         # A batch is spread out, apart from each other and from what was run; a single point may
@@ -227,6 +229,26 @@ def _spread_out(candidates: np.ndarray, best_first: np.ndarray, taken: np.ndarra
                     return chosen
     kept = set(chosen)
     return chosen + [int(index) for index in best_first if index not in kept][: count - len(chosen)]
+
+
+def log_gaps(values: list[float]) -> np.ndarray:
+    """The scores as the Gaussian process learns them: log(y - best + LOG_OFFSET x their range).
+
+    The order is kept (the best is still the lowest), but the scale is stretched near the best
+    and squeezed far from it. On the seed problem, a few runs 10x worse than the rest (max_depth 1)
+    set the GP's amplitude and length scales, so that the small differences near the optimum
+    looked like nothing: it crept along one parameter a step at a time, or probed crash regions.
+    Fitted on log gaps, the median evaluations to 0.1% went from 17.5 to 15 on seeds 0-19 and on
+    held-out seeds 20-39 (none beyond the budget), and the crash-region benchmark's failed runs
+    after the random starts from 19 to 7. An offset of 0.01 stretched too far: on a smooth bowl
+    it made the far side, where runs crash, look barely worse (5 of 21 guided runs failed).
+    Unchanged where the scores are all equal or their range overflows."""
+    y = np.asarray(values, dtype=float)
+    with np.errstate(over="ignore"):
+        spread = float(np.ptp(y)) if len(y) else 0.0
+    if not math.isfinite(spread) or spread == 0:
+        return y
+    return np.log(y - y.min() + LOG_OFFSET * spread)
 
 
 def _key(point: list[Any]) -> tuple[Any, ...]:
