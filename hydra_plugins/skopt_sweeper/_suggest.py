@@ -113,7 +113,7 @@ class ModelSampler:
         self.failed: list[list[Any]] = []
         self.completed_t: list[np.ndarray] = []  # the same, in skopt's transformed space
         self.failed_t: list[np.ndarray] = []
-        self._listed: tuple[list[list[Any]], np.ndarray] | None = None  # see _every_point
+        self._listed: tuple[list[list[Any]], list[tuple[Any, ...]], np.ndarray] | None = None  # see _every_point
 
     def ask(self, count: int) -> list[list[Any]]:
         """Up to `count` configurations never proposed before; fewer (or none) when the space
@@ -169,7 +169,8 @@ class ModelSampler:
         drawn = space.rvs(self.n_candidates, random_state=self.optimizer.rng)  # numpy scalars hash as Python numbers
         fresh = list({_key(point): point for point in drawn if _key(point) not in self.proposed}.values())
         if len(fresh) < self.n_candidates // 4 and _size(space) <= MAX_ENUMERATED:  # running out: look at every point
-            fresh = [point for point in self._every_point()[0] if _key(point) not in self.proposed]
+            points, keys, _ = self._every_point()
+            fresh = [point for point, key in zip(points, keys) if key not in self.proposed]
         return fresh
 
     def _random(self, count: int) -> list[list[Any]]:
@@ -183,17 +184,18 @@ class ModelSampler:
         took the median evaluations to 0.1% from 32 to 17); elsewhere, random draws."""
         space = self.optimizer.space
         if _size(space) <= MAX_ENUMERATED:
-            points, transformed = self._every_point()
-            fresh = [index for index, point in enumerate(points) if _key(point) not in self.proposed]
+            points, keys, transformed = self._every_point()
+            fresh = [index for index, key in enumerate(keys) if key not in self.proposed]
             return [points[index] for index in fresh], transformed[fresh]
         fresh = self._drawn()
         return fresh, space.transform(fresh) if fresh else np.zeros((0, space.transformed_n_dims))
 
-    def _every_point(self) -> tuple[list[list[Any]], np.ndarray]:
-        """Every point of a small discrete space, and in the transformed space: listed once."""
+    def _every_point(self) -> tuple[list[list[Any]], list[tuple[Any, ...]], np.ndarray]:
+        """Every point of a small discrete space, its key, and the point in the transformed space:
+        listed once."""
         if self._listed is None:
             points = _every_point(self.optimizer.space)
-            self._listed = (points, self.optimizer.space.transform(points))
+            self._listed = (points, [_key(point) for point in points], self.optimizer.space.transform(points))
         return self._listed
 
     def _from_model(self, count: int) -> list[list[Any]]:

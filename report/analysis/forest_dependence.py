@@ -1,5 +1,5 @@
-"""A forest's partial dependence on one feature, exactly as scikit-learn's `recursion` method
-computes it, at any number of points in one vectorised pass.
+"""A forest's partial dependence on each feature alone, exactly as scikit-learn's `recursion`
+method computes it, at any number of points and for every feature in one vectorised pass.
 
 scikit-learn walks every tree once per grid point while holding the GIL; the importance shares ask
 for hundreds of points per parameter and six forests, which took half a second at 10,000 runs.

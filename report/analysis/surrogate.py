@@ -24,8 +24,7 @@ MIN_RUNS = 8
 BACKGROUND_SIZE = 300  # rows whose individual (ICE) curves and importance are computed
 GRID_POINTS = 25
 REFITS = 5  # bootstrap refits behind the importance intervals
-MAX_REFIT_ROWS = 2000
-MAX_FIT_ROWS = 2000  # scored runs the forest is fitted on at most: as many as each bootstrap refit sees
+MAX_FIT_ROWS = 2000  # scored runs the forest, and each of its bootstrap refits, is fitted on at most
 FIT_THREADS = min(4, os.cpu_count() or 1)  # threads building a forest's trees (scikit-learn's Cython releases the GIL)
 
 
@@ -102,7 +101,7 @@ def category_values(column: pd.Series) -> list[str]:
     return sorted(set(column.map(format_value)))
 
 
-def bootstrap_refits(surrogate: Surrogate, count: int = REFITS, max_rows: int = MAX_REFIT_ROWS) -> list[RandomForestRegressor]:
+def bootstrap_refits(surrogate: Surrogate, count: int = REFITS, max_rows: int = MAX_FIT_ROWS) -> list[RandomForestRegressor]:
     """The forest refitted on `count` bootstrap resamples of its runs (at most `max_rows` each, so
     large sweeps stay fast): how much what it says would move with other runs of the same sweep."""
     rng = np.random.default_rng(0)
