@@ -15,6 +15,7 @@ from report.collect.sweep import collect_sweep
 from report.options import ReportOptions
 
 CLASSIFY = [str(Path(__file__).parent / "apps" / "classify.py")]
+CRASHY = [str(Path(__file__).parent / "apps" / "crashy.py")]
 SPACE = ("x=interval(0,1)", "solver=choice(sgd,adam)")
 
 
@@ -127,3 +128,22 @@ def test_a_declared_direction_that_no_metric_can_be_matched_to_is_said(tmp_path)
     sweep = collect_sweep(tmp_path)
     assert sweep.objective == "first" and sweep.direction_reason == "the default: the name gives no hint"
     assert any("no metric can be matched" in problem and "--metric NAME --mode" in problem for problem in sweep.problems)
+
+
+def test_an_optuna_sweep_stopped_by_a_failure_is_reported_short_of_its_trials(module_dir):
+    """Optuna's sweeper ends the sweep at the first failed trial (max_failure_rate 0) and writes no
+    reason anywhere we can read: the report still says it ran fewer trials than it was asked for."""
+    process, sweep = multirun(
+        module_dir, CRASHY, RECORD, "hydra/sweeper=optuna", "hydra.sweeper.n_trials=20", "hydra.sweeper.sampler.seed=0",
+        "hydra.sweeper.n_jobs=1", "+x=interval(0,1)", "+y=interval(0,1)", sweep_dir="optuna-crash",
+    )
+    assert process.returncode != 0, "Optuna's sweeper raises when a trial fails"
+    jobs = [path for path in sweep.iterdir() if path.is_dir()]
+    assert 0 < len(jobs) < 20
+    stopped = collect_sweep(sweep).stopped
+    assert (stopped.at_trial, stopped.n_trials) == (len(jobs), 20)
+    assert "max_failure_rate" in stopped.reason
+
+
+def test_an_optuna_sweep_that_ran_every_trial_is_not_called_short(maximised):
+    assert collect_sweep(maximised).stopped is None

@@ -76,6 +76,22 @@ def sweeper_stop(sweep_dir: Path) -> SweeperStop | None:
     return SweeperStop(str(stopped.get("reason") or "no reason given"), at_trial, n_trials)
 
 
+def unexplained_stop(sweeper: dict[str, Any], jobs: int) -> SweeperStop | None:
+    """Another sweeper's sweep (Optuna's, say) with fewer jobs than the `n_trials` it was given:
+    it wrote no reason, but a reader should know the sweep is short. Ours explains its own stops
+    (`sweeper_stop`), and counts trials as configurations times repeats, so it is left out."""
+    n_trials = sweeper.get("n_trials")
+    target = sweeper.get("_target_")
+    if not isinstance(n_trials, int) or isinstance(n_trials, bool) or jobs >= n_trials or not isinstance(target, str) or "skopt_sweeper" in target:
+        return None
+    return SweeperStop(
+        "the sweeper left no reason. Hydra's Optuna sweeper, for one, ends a sweep when more of a batch's trials fail than its "
+        "max_failure_rate allows (its log says so); a sweep still running, or killed, also looks like this",
+        jobs,
+        n_trials,
+    )
+
+
 class FollowedIntent(NamedTuple):
     metric: str
     direction: str | None

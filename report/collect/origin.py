@@ -37,6 +37,7 @@ def sweep_origin(sweep_dir: Path, first_job: Path, problems: list[str]) -> dict[
         sweeper_params = _mapping_in(sweeper, "params")
         origin["sampler"] = _text_in(sweeper, "sampler")
         origin["intent"] = sweeper_intent(sweeper, sweep_dir)
+        origin["sweeper_config"] = sweeper
         origin["log_params"] = log_tagged([*task_overrides, *(f"{key}={value}" for key, value in sweeper_params.items())])
         if path.name == "multirun.yaml" and origin["app_name"]:
             origin["command"] = f"python {origin['app_name']}.py -m {shlex.join(task_overrides)}".strip()

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from report.collect.intent import SweeperStop
+from report.collect.intent import SweeperStop, unexplained_stop
 from report.collect.jobs import Row, read_job
 from report.collect.no_metrics import no_metrics_error
 from report.collect.origin import sweep_origin
@@ -70,6 +70,8 @@ def collect_sweep(directory: Path | str, options: ReportOptions = ReportOptions(
     params, fixed = _split_swept(runs, param_names, problems)
     integer_metrics = frozenset(name for name, values in metric_names.items() if _all_integers(values))
     origin = sweep_origin(directory, directory / job_dirs[0], problems)
+    sweeper_config = origin.pop("sweeper_config", {})
+    origin["stopped"] = origin["stopped"] or unexplained_stop(sweeper_config, len(job_dirs))
     target = choose_target(directory, origin.pop("intent", None), runs, list(metric_names), options, problems)
     if target is None and not runs["status"].eq("failed").any():  # a failed run's error is still worth a report
         finished = int(runs["status"].ne("missing").sum())
