@@ -1,0 +1,87 @@
+"""Run some of a report's drawing jobs in a forked copy of this process while this one runs the
+rest: matplotlib draws on one core, a report's figures do not depend on each other, and at
+10,000 runs drawing took 1.6 s of the report's 4.7.
+
+A fork, not a pool of fresh processes: the child starts with the analysis already in its memory
+(nothing is pickled but the finished images), and never imports the user's `__main__` again.
+Only on Linux with two cores or more: on macOS system libraries are not safe in a forked child,
+Windows cannot fork, and on one core it would only add a copy. Whatever the child does not send
+back (it crashed, was killed, or could not be started) is run here instead: the report never
+depends on it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from multiprocessing.connection import Connection
+from typing import Callable, Iterable, TypeVar
+
+Result = TypeVar("Result")
+
+
+def run_split(
+    jobs: dict[str, Callable[[], Result]], aside: Iterable[str], done: Callable[[str], None] = lambda name: None
+) -> dict[str, Result]:
+    """Every job's result, in `jobs`' order; those named in `aside` run in a forked child where
+    one can run. `done` is told each job's name as its result arrives."""
+    away = [name for name in jobs if name in set(aside)] if _can_fork() else []
+    child = _start(jobs, away) if away else None
+    results: dict[str, Result] = {}
+    try:
+        for name, job in jobs.items():
+            if child is None or name not in away:
+                results[name] = job()
+                done(name)
+    except BaseException:  # interrupted, or a job raised: the child's work is no longer wanted
+        if child is not None:
+            child[0].terminate()
+            _receive(*child)
+        raise
+    if child is not None:
+        for name, result in _receive(*child).items():
+            results[name] = result
+            done(name)
+    for name in away:  # what the child did not deliver
+        if name not in results:
+            results[name] = jobs[name]()
+            done(name)
+    return {name: results[name] for name in jobs}
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
+
+
+def _start(jobs: dict[str, Callable[[], Result]], names: list[str]) -> tuple[multiprocessing.Process, Connection] | None:
+    """The child running `names`, and the end of the pipe its results come through; None when no
+    process can be started (out of processes or memory)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_serve, args=({name: jobs[name] for name in names}, sender), daemon=True)
+    try:
+        process.start()
+    except OSError:
+        receiver.close()
+        return None
+    finally:
+        sender.close()  # the child holds its own copy: once it exits, the pipe reads as closed
+    return process, receiver
+
+
+def _serve(jobs: dict[str, Callable[[], Result]], sender: Connection) -> None:
+    """In the child: run the jobs and send their results back in one message."""
+    sender.send({name: job() for name, job in jobs.items()})
+    sender.close()
+
+
+def _receive(process: multiprocessing.Process, receiver: Connection) -> dict[str, Result]:
+    """The child's results; none if it ended without sending them."""
+    try:
+        return receiver.recv()
+    except (EOFError, OSError):
+        return {}
+    finally:
+        receiver.close()
+        process.join()

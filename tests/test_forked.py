@@ -1,0 +1,72 @@
+"""Figures drawn in a forked child come back whole and in order, as the parent would have drawn
+them; a child that dies costs nothing but time: its jobs run in the parent."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+
+import matplotlib.pyplot as plt
+import pytest
+from test_figure_objects import write_grid
+
+from report.analysis.analyse import analyse
+from report.collect.sweep import collect_sweep
+from report.figures.clustermap import clustermap_format, draw_clustermap
+from report.figures.dependence import draw_surfaces
+from report.figures.draw import ASIDE, draw_figures
+from report.figures.embed import embed
+from report.figures.repeats import draw_repeat_variance
+from report.forked import run_split
+
+forks = pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2, reason="drawing forks on Linux with 2 cores")
+
+
+@forks
+def test_the_jobs_set_aside_run_in_another_process_and_come_back_in_order():
+    announced = []
+    results = run_split({"a": os.getpid, "b": os.getpid, "c": os.getpid}, ["b"], announced.append)
+    assert list(results) == ["a", "b", "c"] and sorted(announced) == ["a", "b", "c"]
+    assert results["a"] == results["c"] == os.getpid() != results["b"]
+
+
+def test_a_child_that_dies_leaves_its_jobs_to_the_parent():
+    parent = os.getpid()
+
+    def answer() -> int:
+        if os.getpid() != parent:
+            os._exit(3)  # killed in the child, before it could send anything
+        return 42
+
+    assert run_split({"first": lambda: 1, "dies": answer}, ["dies"]) == {"first": 1, "dies": 42}
+
+
+def test_figures_drawn_aside_are_the_ones_the_drawers_make_here(tmp_path):
+    grid = analyse(collect_sweep(write_grid(tmp_path)))
+    drawn = draw_figures(grid, "loss", "min")
+    assert set(ASIDE) <= {"clustermap_values", "clustermap_groups", "surfaces"}
+    assert drawn.clustermap_values == embed(draw_clustermap(grid.clustermap, "loss", "min", "value"), clustermap_format(grid.clustermap))
+    assert drawn.clustermap_groups == embed(draw_clustermap(grid.clustermap, "loss", "min", "group"), clustermap_format(grid.clustermap))
+    assert drawn.surfaces == embed(draw_surfaces(grid.dependence, "loss", "min"))
+    assert drawn.repeats == embed(draw_repeat_variance(grid.repeats, "loss", "min"))
+    assert not drawn.notes and not plt.get_fignums()
+
+
+def test_a_figure_that_breaks_aside_is_left_out_with_its_note(tmp_path):
+    grid = analyse(collect_sweep(write_grid(tmp_path)))
+    drawn = draw_figures(grid._replace(clustermap=grid.clustermap._replace(values=None)), "loss", "min")
+    assert len(drawn.notes) == 2 and drawn.notes[0].startswith("The clustermap figure is left out: it could not be drawn")
+    assert drawn.notes[1].startswith("The group-id clustermap figure is left out")
+    assert drawn.clustermap_values.startswith("data:image/svg+xml;base64,") and drawn.curves and drawn.surfaces
+
+
+@forks
+def test_a_job_that_raises_here_stops_the_child_and_raises():
+    def fails() -> None:
+        raise ValueError("broken")
+
+    with pytest.raises(ValueError, match="broken"):
+        run_split({"slow": lambda: time.sleep(30), "fails": fails}, ["slow"])
+    assert multiprocessing.active_children() == []
