@@ -12,6 +12,7 @@ depends on it.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import sys
@@ -19,6 +20,7 @@ from multiprocessing.connection import Connection
 from typing import Callable, Iterable, TypeVar
 
 Result = TypeVar("Result")
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 
 
 def run_split(
@@ -72,8 +74,23 @@ def _start(jobs: dict[str, Callable[[], Result]], names: list[str]) -> tuple[mul
 
 def _serve(jobs: dict[str, Callable[[], Result]], sender: Connection) -> None:
     """In the child: run the jobs and send their results back in one message."""
+    _keep_freed_memory()
     sender.send({name: job() for name, job in jobs.items()})
     sender.close()
+
+
+def _keep_freed_memory() -> None:
+    """Have glibc's malloc keep what is freed for reuse rather than hand it back to the system, in
+    the child alone (it lives for one batch of jobs). A fresh child's heap is the parent's, shared
+    copy-on-write: the posterior's kernel fit allocates and frees about 1 GB of few-MB arrays, and
+    with the default thresholds each was mapped anew, 230,000 page faults that doubled its time
+    (0.55 s to 1.0 s at 10,000 runs). No effect where the C library is not glibc."""
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_TRIM_THRESHOLD, 1 << 30)
+    mallopt(M_MMAP_THRESHOLD, 1 << 26)
 
 
 def _receive(process: multiprocessing.Process, receiver: Connection) -> dict[str, Result]:

@@ -1,5 +1,6 @@
-"""Figures drawn in a forked child come back whole and in order, as the parent would have drawn
-them; a child that dies costs nothing but time: its jobs run in the parent."""
+"""Work done in a forked child (the posterior while the importance is computed, some figures
+while the others are drawn) comes back whole and in order, as the parent would have done it; a
+child that dies costs nothing but time: its jobs run in the parent."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ import os
 import sys
 import time
 
+import handmade
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from test_figure_objects import write_grid
 
 from report.analysis.analyse import analyse
+from report.analysis.importance import surrogate_importance
+from report.analysis.recommend import recommend
+from report.analysis.surrogate import fit_surrogate
 from report.collect.sweep import collect_sweep
 from report.figures.clustermap import clustermap_format, draw_clustermap
 from report.figures.dependence import draw_surfaces
@@ -70,3 +76,17 @@ def test_a_job_that_raises_here_stops_the_child_and_raises():
     with pytest.raises(ValueError, match="broken"):
         run_split({"slow": lambda: time.sleep(30), "fails": fails}, ["slow"])
     assert multiprocessing.active_children() == []
+
+
+def test_the_recommendation_fitted_aside_is_the_one_fitted_here(tmp_path):
+    rng = np.random.default_rng(5)
+    for num in range(60):
+        x, lr, kind = rng.uniform(0, 1), 10 ** rng.uniform(-4, -1), rng.choice(["a", "b"])
+        loss = (x - 0.3) ** 2 + abs(np.log10(lr) + 2.5) / 4 + (kind == "b") * 0.3 + rng.normal(0, 0.02)
+        handmade.make_job(tmp_path, str(num), [f"x={x:.5f}", f"lr={lr:.5g}", f"kind={kind}"], num, metrics={"loss": float(loss)})
+    sweep = collect_sweep(tmp_path)
+    analysis = analyse(sweep)
+    assert not analysis.space.full_grid and analysis.importance.low is not None  # a surrogate with refits: the split ran
+    assert analysis.recommendation == recommend(analysis.ranking, analysis.space, analysis.target)
+    surrogate = fit_surrogate(sweep.runs, analysis.space.params, analysis.space.kinds, "loss")
+    assert analysis.importance == surrogate_importance(surrogate, analysis.space.params)

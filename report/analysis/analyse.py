@@ -10,7 +10,7 @@ from report.analysis.clustermap import Clustermap, clustermap_info
 from report.analysis.cost import CostInfo, choose_cost, cost_info
 from report.analysis.dependence import Dependence, dependence_info
 from report.analysis.history import History, history_info
-from report.analysis.importance import Importance, importance_info, top_pairs
+from report.analysis.importance import Importance, importance_info, importance_refits, top_pairs
 from report.analysis.parallel import ParallelInfo, parallel_info
 from report.analysis.params import Space, is_full_grid, param_kinds
 from report.analysis.ranking import config_params, group_ids, rank_configurations
@@ -19,6 +19,7 @@ from report.analysis.repeats import RepeatVariance, repeat_variance
 from report.analysis.surrogate import fit_surrogate
 from report.collect.sweep import Sweep
 from report.columns import GROUP, N_SCORED
+from report.forked import run_split
 from report.options import OptionError, ReportOptions, Target
 
 
@@ -48,10 +49,18 @@ def analyse(sweep: Sweep, options: ReportOptions = ReportOptions()) -> Analysis:
     ranking = rank_configurations(sweep.runs, params, sweep.objective, sweep.direction, other_metrics)
     full_grid = is_full_grid(ranking, params)
     surrogate = None if full_grid else fit_surrogate(sweep.runs, params, kinds, sweep.objective)
-    importance = importance_info(ranking, params, full_grid, surrogate) if len(params) >= 2 else None
+    refits = importance_refits(surrogate, params)
     space = Space(params, kinds, full_grid)
     target = Target(sweep.objective, sweep.direction, sweep.direction_reason)
-    recommendation = recommend(ranking, space, target)
+    # Each on one core: the posterior in a forked copy while the importance's shares are computed here.
+    parts = run_split(
+        {
+            "recommendation": lambda: recommend(ranking, space, target),
+            "importance": lambda: importance_info(ranking, params, full_grid, surrogate, refits) if len(params) >= 2 else None,
+        },
+        ["recommendation"] if refits else [],
+    )
+    recommendation, importance = parts["recommendation"], parts["importance"]
     return Analysis(
         space=space,
         target=target,

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from sklearn.ensemble import RandomForestRegressor
 
 from report.analysis.surrogate import Surrogate, bootstrap_refits, one_way_dependence, sample_note
 
@@ -57,17 +58,27 @@ def _residual(y: np.ndarray, blocks: list[np.ndarray]) -> float:
     return float(((y - design @ coefficients) ** 2).sum())
 
 
-def surrogate_importance(surrogate: Surrogate, params: list[str]) -> Importance:
+def importance_refits(surrogate: Surrogate | None, params: list[str]) -> list[RandomForestRegressor]:
+    """The bootstrap refits behind the surrogate's importance intervals; none where no surrogate
+    shares are shown (a full grid, a single parameter, a surrogate below MIN_R2). A step of its
+    own: the refits build trees on every core, what follows them runs on one."""
+    if surrogate is None or len(params) < 2 or surrogate.oob_r2 < MIN_R2:
+        return []
+    return bootstrap_refits(surrogate)
+
+
+def surrogate_importance(surrogate: Surrogate, params: list[str], refits: list[RandomForestRegressor] | None = None) -> Importance:
     """First-order shares from the surrogate, with their range over bootstrap refits of the
-    forest; withheld (empty) when its out-of-bag R² is below MIN_R2. The method says when the
-    forest learnt from a sample of the runs."""
+    forest (`importance_refits`, fitted here unless given); withheld (empty) when its out-of-bag
+    R² is below MIN_R2. The method says when the forest learnt from a sample of the runs."""
     method = "; ".join(filter(None, (SURROGATE, sample_note(surrogate))))
     if surrogate.oob_r2 < MIN_R2:
         return Importance(method, list(params), [], None, None, surrogate.oob_r2)
     point = _surrogate_shares(surrogate, params)
-    refits = [_surrogate_shares(surrogate._replace(model=model), params) for model in bootstrap_refits(surrogate)]
+    models = importance_refits(surrogate, params) if refits is None else refits
+    refits_shares = [_surrogate_shares(surrogate._replace(model=model), params) for model in models]
     names = sorted(point, key=lambda name: -point[name])
-    every = {name: [point[name], *(refit[name] for refit in refits)] for name in names}
+    every = {name: [point[name], *(refit[name] for refit in refits_shares)] for name in names}
     return Importance(
         method,
         names,
@@ -91,12 +102,14 @@ def _surrogate_shares(surrogate: Surrogate, params: list[str]) -> dict[str, floa
     return shares
 
 
-def importance_info(ranking: pd.DataFrame, params: list[str], full_grid: bool, surrogate: Surrogate | None) -> Importance | None:
+def importance_info(
+    ranking: pd.DataFrame, params: list[str], full_grid: bool, surrogate: Surrogate | None, refits: list[RandomForestRegressor] | None = None
+) -> Importance | None:
     if full_grid:
         return exact_importance(ranking, params)
     if surrogate is None:
         return None
-    return surrogate_importance(surrogate, params)
+    return surrogate_importance(surrogate, params, refits)
 
 
 def top_pairs(importance: Importance | None, count: int = 2) -> list[tuple[str, str]]:
