@@ -303,6 +303,23 @@ def test_repeat_histogram_has_readable_x_labels_and_whole_counts():
     assert all(float(tick).is_integer() for tick in histogram.get_yticks() if low <= tick <= high)
 
 
+def test_spreads_equal_but_for_rounding_are_one_bar_on_a_readable_axis():
+    """A deterministic app whose seeds shift every configuration alike: the same std to 1e-18."""
+    runs, ranking, params = adam_fails_at_the_largest_lr()
+    info = repeat_variance(runs, ranking, params, "loss")
+    spreads = [0.002357022603955158 + k * 4e-19 for k in range(12)]
+    with plt.rc_context(STYLE):
+        figure = draw_repeat_variance(info._replace(spreads=spreads), "loss", "min")
+        figure.canvas.draw()
+    histogram = figure.axes[1]
+    assert "+" not in histogram.get_xlabel() and "e-" not in histogram.get_xlabel().replace("−", "-")
+    labels = [label.get_text() for label in histogram.get_xticklabels() if label.get_text()]
+    assert len(labels) >= 2 and all(len(text) <= 6 for text in labels), labels
+    low, high = histogram.get_xlim()
+    assert low < spreads[0] < high and (high - low) > 0.01 * spreads[0]
+    assert max(patch.get_height() for patch in histogram.patches) == len(spreads)  # every configuration in one bar
+
+
 def test_forest_labels_name_each_configurations_parameters():
     runs, ranking, params = adam_fails_at_the_largest_lr()
     info = repeat_variance(runs, ranking, params, "loss")

@@ -14,6 +14,7 @@ from report.figures.style import Scale, label, styled
 from report.formatting import better_word, format_number, short_text
 
 MAX_LABEL = 48  # characters of a configuration's label before it is cut
+RELATIVE_EQUAL = 1e-9  # spreads this close, relative to their size, are drawn as one value
 
 
 @styled
@@ -37,7 +38,7 @@ def draw_repeat_variance(info: RepeatVariance, objective: str, direction: str) -
     spreads = Scale(info.spreads)
     drawn = [spread for spread in np.ravel(spreads(info.spreads)) if np.isfinite(spread)]  # an overflowed spread is not drawn
     if drawn:
-        right.hist(drawn, bins=min(30, max(5, len(drawn) // 3)), color="#8aa4c8", edgecolor="white")
+        right.hist(drawn, bins=min(30, max(5, len(drawn) // 3)), range=_equal_spreads_range(drawn), color="#8aa4c8", edgecolor="white")
         right.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of configurations
         _short_x_ticks(right, spreads.text(f"std of {label(objective)} within a configuration"))
         right.set_ylabel("configurations")
@@ -47,6 +48,19 @@ def draw_repeat_variance(info: RepeatVariance, objective: str, direction: str) -
         right.set_axis_off()
     figure.tight_layout()
     return figure
+
+
+def _equal_spreads_range(spreads: list[float]) -> tuple[float, float] | None:
+    """A range of ±10% around spreads that are equal but for rounding (a deterministic app whose
+    seeds shift every configuration alike gives the same std to 1e-18): one bar on a readable
+    axis, not an axis 1e-18 wide labelled with a 12-digit offset. None (the data's own range)
+    otherwise."""
+    low, high = min(spreads), max(spreads)
+    if high - low > RELATIVE_EQUAL * max(abs(low), abs(high)):
+        return None
+    centre = (low + high) / 2
+    pad = 0.1 * abs(centre) or 1.0
+    return centre - pad, centre + pad
 
 
 def _short_x_ticks(axis, label: str) -> None:
