@@ -39,8 +39,8 @@ METHOD = (
 )
 METHOD_WITHOUT_REPEATS = (
     "a Gaussian-process posterior of the configurations' true means, with a noise level learnt from how much "
-    "similar configurations differ (no configuration was repeated, so seed noise could not be measured); model-based "
-    "P(best) from 4,000 joint posterior draws"
+    "similar configurations differ (no configuration was repeated, so seed noise could not be measured, nor told from "
+    "an effect of the configuration's own: the posterior allows for either); model-based P(best) from 4,000 joint posterior draws"
 )
 
 
@@ -68,7 +68,7 @@ class Recommendation(NamedTuple):
     repeats_needed: int | None  # repeats that would separate the two best at that gap
     neighbourhoods: dict[int, Neighbourhood]  # for grids: the top configurations' neighbourhoods
     method: str
-    model_noise_sd: float | None  # without repeats: the noise of one run as the model learnt it
+    model_noise_sd: float | None  # without repeats: how much one run varies beyond the smooth trend, as the model learnt it
     noisier: list[int]  # configurations whose seed noise is several times the common level
 
 
