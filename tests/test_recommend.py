@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from report.analysis.ranking import rank_configurations
 from report.analysis.recommend import _repeats_needed, neighbour_groups, recommend
 from report.build import build_report
 from report.options import Target
+from report.page.verdict import verdict_text
 
 
 def runs_from(values: dict[tuple, list[float]], names: list[str]) -> pd.DataFrame:
@@ -235,3 +237,21 @@ def test_model_based_p_best_without_repeats_comes_true_as_often_as_it_says():
     confident = predictions[predictions[:, 0] >= 0.8]
     assert len(confident) >= 50
     assert abs(confident[:, 0].mean() - confident[:, 1].mean()) < 0.06
+
+
+def test_a_pick_that_is_not_the_likeliest_best_is_explained():
+    """A precise configuration among noisy equals: the noisy ones each win more posterior draws at
+    their lucky end, the precise one is expected to be best. The summary says both."""
+    values = {("a",): [0.5004, 0.4996] * 6}
+    values.update({(name,): [0.4503, 0.5003, 0.5503] for name in "bcdef"})
+    values.update({(name,): [mean - 0.05, mean, mean + 0.05] for name, mean in zip("xyz", (0.8, 1.0, 1.2))})
+    ranking, advice = advise(runs_from(values, ["model"]), ["model"])
+    likeliest = max(advice.p_best, key=advice.p_best.get)
+    assert advice.pick == advice.top == 0 and likeliest != 0 and advice.p_best[likeliest] > advice.p_best[0]
+    verdict = verdict_text(advice, {int(row["group"]): row for row in ranking.to_dict("records")})
+    sentence = verdict[verdict.index(f"Configuration {likeliest} is the best in more of the posterior's draws"):]
+    assert f"(P(best) {advice.p_best[likeliest]:.2f})" in sentence
+    pick_estimate, other_estimate = re.search(r"estimate (\S+) against (\S+)\.$", sentence).groups()
+    assert pick_estimate != other_estimate
+    assert float(pick_estimate) == pytest.approx(advice.estimate[0], rel=1e-3) and float(other_estimate) == pytest.approx(advice.estimate[likeliest], rel=1e-3)
+    assert float(pick_estimate) < float(other_estimate)  # lower is better here

@@ -36,6 +36,9 @@ def verdict_text(advice: Recommendation, by_group: dict[int, dict[str, Any]]) ->
         verdict += " Add repeats (for example seed=0,1,2) to measure the noise."
     if advice.pick != advice.top:
         verdict += " " + _why_not_top(advice, by_group)
+    likeliest = max(advice.p_best, key=lambda group: (advice.p_best[group], -group))
+    if likeliest not in (advice.pick, advice.top) and advice.p_best[likeliest] > advice.p_best[advice.pick]:
+        verdict += " " + _why_not_likeliest(advice, likeliest)
     return verdict
 
 
@@ -56,6 +59,25 @@ def _why_not_top(advice: Recommendation, by_group: dict[int, dict[str, Any]]) ->
         f" noise and similar configurations its estimate is {format_number(advice.estimate[top])} with pessimistic bound"
         f" {format_number(advice.bound[top])}, against {format_number(advice.estimate[pick])} and {format_number(advice.bound[pick])} for the pick."
     )
+
+
+def _why_not_likeliest(advice: Recommendation, likeliest: int) -> str:
+    """Why the pick is not the configuration that is best in the most posterior draws: that one is
+    less certain, which wins it draws at both ends, while the pick is expected to be better."""
+    pick_estimate, other_estimate = _told_apart(advice.estimate[advice.pick], advice.estimate[likeliest])
+    return (
+        f"Configuration {likeliest} is the best in more of the posterior's draws (P(best) {advice.p_best[likeliest]:.2f}) as it is less"
+        f" certain, but the pick is expected to be better: estimate {pick_estimate} against {other_estimate}."
+    )
+
+
+def _told_apart(first: float, second: float) -> tuple[str, str]:
+    """The two numbers to the fewest significant figures (at least 4) that write them differently."""
+    for digits in range(4, 13):
+        texts = format_number(first, digits), format_number(second, digits)
+        if texts[0] != texts[1]:
+            return texts
+    return texts
 
 
 def _and_list(items: list[Any]) -> str:
