@@ -18,12 +18,13 @@ from report.analysis.analyse import Analysis, analyse
 from report.analysis.clustermap import MAX_CELLS
 from report.analysis.compare import compare_sweeps, strategy_of
 from report.analysis.ranking import group_ids
-from report.analysis.results_table import CSV_NAME, results_csv
+from report.analysis.results_table import results_csv
 from report.collect.sweep import Sweep, collect_sweep
 from report.figures.compare import draw_comparison
 from report.figures.draw import draw_figures
 from report.figures.parallel import parallel_layout
 from report.formatting import encodable
+from report.jobfiles import CSV_NAME
 from report.options import ReportOptions, SweepError
 from report.output import Destination, destination, write_to
 from report.page.compare import comparison_view

@@ -1,4 +1,5 @@
-"""`sweep-report`: the command-line shell over `report.build.build_report`."""
+"""`sweep-report`: the command-line shell over `report.build.build_report`, which it imports only
+once the arguments are parsed: `--help` and a usage error answer at once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NoReturn
 
-from report.build import CSV_NAME, build_comparison, build_report
+from report.jobfiles import CSV_NAME
 from report.options import OptionError, ReportOptions, SweepError
 
 DEFAULT_ROOT = Path("multirun")
@@ -99,6 +100,8 @@ def compare_parser() -> argparse.ArgumentParser:
 
 def compare(argv: list[str]) -> int:
     options = compare_parser().parse_args(argv)
+    from report.build import build_comparison  # see _report_or_compare
+
     try:
         output = build_comparison(options.sweep_dirs, options.output, ReportOptions(metric=options.metric, mode=options.mode))
     except SweepError as error:
@@ -111,10 +114,23 @@ def compare(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """`sweep-report`'s exit status. Ctrl-C ends it with one line and status 130, as a shell
+    reports an interrupted command; files are written whole or not at all (see write_atomically)."""
+    try:
+        return _report_or_compare(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        print("sweep-report: interrupted", file=sys.stderr)
+        return 130
+
+
+def _report_or_compare(argv: list[str]) -> int:
     if argv[:1] == ["compare"]:
         return compare(argv[1:])
     options = parser().parse_args(argv)
+    # The pipeline (pandas, scikit-learn, matplotlib: over a second to import) is imported here, once
+    # the arguments are known to be good, and under main's handling of Ctrl-C.
+    from report.build import build_report
+
     try:
         chosen = ReportOptions(**{name: getattr(options, name) for name in FLAGS if getattr(options, name) is not None})
         # Progress bars only for a person watching: piped or logged, stderr keeps to what went wrong.

@@ -16,6 +16,7 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 from multiprocessing.connection import Connection
 from typing import Callable, Iterable, TypeVar
@@ -64,21 +65,31 @@ def _start(jobs: dict[str, Callable[[], Result]], names: list[str]) -> tuple[mul
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_serve, args=({name: jobs[name] for name in names}, sender), daemon=True)
     gc.freeze()  # the child's collector then never walks (and copies) the objects it shares with us
+    # Ctrl-C reaches the whole process group: the child is born with SIGINT held back and then
+    # ignores it, so that only this process is interrupted, and it stops the child (run_split).
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
     try:
         process.start()
     except OSError:
         receiver.close()
         return None
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         gc.unfreeze()
         sender.close()  # the child holds its own copy: once it exits, the pipe reads as closed
     return process, receiver
 
 
 def _serve(jobs: dict[str, Callable[[], Result]], sender: Connection) -> None:
-    """In the child: run the jobs and send their results back in one message."""
+    """In the child: run the jobs and send their results back in one message. Ctrl-C is left to
+    the parent (see _start); left by a parent that no longer reads, it ends quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
     _keep_freed_memory()
-    sender.send({name: job() for name, job in jobs.items()})
+    try:
+        sender.send({name: job() for name, job in jobs.items()})
+    except BrokenPipeError:
+        raise SystemExit(1) from None
     sender.close()
 
 
@@ -104,6 +115,9 @@ def _receive(process: multiprocessing.Process, receiver: Connection) -> dict[str
         return receiver.recv()
     except (EOFError, OSError):
         return {}
+    except BaseException:  # interrupted while waiting: the child's work is no longer wanted
+        process.terminate()
+        raise
     finally:
         receiver.close()
         process.join()

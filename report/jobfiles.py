@@ -22,6 +22,7 @@ RESULTS_FILE = "optimization_results.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Written by the callback into the sweep directory when the sweep starts: how it was launched.
 LAUNCH_FILE = "sweep_launch.json"
+CSV_NAME = "results.csv"  # the report's table of every job, written beside the report
 FORMAT_VERSION = 1
 TEXT_LIMIT = 64 * 2**20  # bytes: larger result, metrics and config files are refused, not read
 READ_CHUNK = 2**16  # bytes asked for at once past a file's size: os.read allocates what it is asked for

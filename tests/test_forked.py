@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import handmade
 import matplotlib.pyplot as plt
@@ -78,15 +81,53 @@ def test_a_job_that_raises_here_stops_the_child_and_raises():
     assert multiprocessing.active_children() == []
 
 
-def test_the_recommendation_fitted_aside_is_the_one_fitted_here(tmp_path):
+def write_random_search(directory: Path, runs: int = 60) -> Path:
+    """A random search over x, a log-scale lr and a category: a surrogate with refits, so the posterior is fitted aside."""
     rng = np.random.default_rng(5)
-    for num in range(60):
+    for num in range(runs):
         x, lr, kind = rng.uniform(0, 1), 10 ** rng.uniform(-4, -1), rng.choice(["a", "b"])
         loss = (x - 0.3) ** 2 + abs(np.log10(lr) + 2.5) / 4 + (kind == "b") * 0.3 + rng.normal(0, 0.02)
-        handmade.make_job(tmp_path, str(num), [f"x={x:.5f}", f"lr={lr:.5g}", f"kind={kind}"], num, metrics={"loss": float(loss)})
-    sweep = collect_sweep(tmp_path)
+        handmade.make_job(directory, str(num), [f"x={x:.5f}", f"lr={lr:.5g}", f"kind={kind}"], num, metrics={"loss": float(loss)})
+    return directory
+
+
+def test_the_recommendation_fitted_aside_is_the_one_fitted_here(tmp_path):
+    sweep = collect_sweep(write_random_search(tmp_path))
     analysis = analyse(sweep)
     assert not analysis.space.full_grid and analysis.importance.low is not None  # a surrogate with refits: the split ran
     assert analysis.recommendation == recommend(analysis.ranking, analysis.space, analysis.target)
     surrogate = fit_surrogate(sweep.runs, analysis.space.params, analysis.space.kinds, "loss")
     assert analysis.importance == surrogate_importance(surrogate, analysis.space.params)
+
+
+@forks
+def test_ctrl_c_while_a_copy_works_ends_with_one_line_and_no_file(tmp_path):
+    """The interrupt reaches the whole process group, the forked copy too: one line, status 130,
+    no traceback from either process, and no report (nor a temporary file) left behind."""
+    sweep = write_random_search(tmp_path / "sweep")
+    output = tmp_path / "out" / "report.html"
+    output.parent.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "report", str(sweep), "-o", str(output)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not children.read_text().split() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert process.poll() is None, "the report ended before any copy was forked"
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr, stdout) == (130, "sweep-report: interrupted\n", "")
+    assert list(output.parent.iterdir()) == []
+
+
+def test_ctrl_c_while_the_pipeline_is_still_being_imported_ends_with_one_line(tmp_path):
+    """The pipeline's imports (over a second) happen under the same handling as the rest."""
+    sweep = write_random_search(tmp_path / "sweep", runs=10)
+    process = subprocess.Popen([sys.executable, "-m", "report", str(sweep)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.8)  # past Python's start, into importing pandas and scikit-learn (or later: handled alike)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr, stdout) == (130, "sweep-report: interrupted\n", "")
+    assert not (sweep / "report.html").exists()

@@ -9,7 +9,6 @@ import pandas as pd
 from report.analysis.ranking import config_params, group_ids
 from report.collect.sweep import Sweep
 
-CSV_NAME = "results.csv"
 TEXT_COLUMNS = ("job_dir", "status", "overrides", "started", "error_type", "error", "traceback")
 
 
