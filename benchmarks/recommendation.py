@@ -321,8 +321,9 @@ def main(sweeps: int, families: list[str]) -> None:
         regrets = np.array([o.regret for o in outcomes])
         naive = np.array([o.naive_regret for o in outcomes])
         ratio, low, high = ratio_interval(regrets, naive, rng)
-        table, ece, gap = reliability([p for o in outcomes for p in o.predictions])
-        floor = calibrated_gap([p for o in outcomes for p in o.predictions])
+        predictions = [p for o in outcomes for p in o.predictions]
+        table, ece, gap = reliability(predictions)
+        floor = calibrated_gap(predictions)
         _, base_ece, base_gap = reliability([p for o in outcomes for p in o.baseline])
         set_cov = float(np.mean([o.set_covered for o in outcomes]))
         base_set = float(np.mean([o.baseline_set_covered for o in outcomes]))

@@ -139,7 +139,8 @@ class PeakMemory:
         pid = os.getpid()
         while not self._done.wait(self.SAMPLE):
             try:
-                children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+                with open(f"/proc/{pid}/task/{pid}/children") as listed:
+                    children = listed.read().split()
             except OSError:
                 children = []
             self.peak_mb = max(self.peak_mb, sum(_pss_mb(process) for process in [str(pid), *children]))

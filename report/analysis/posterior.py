@@ -99,22 +99,25 @@ def gp_posterior(X: np.ndarray, means: pd.Series, mean_var: pd.Series | None, dr
     alpha = np.maximum(mean_var.to_numpy() / scale**2, MIN_VARIANCE) if mean_var is not None else None
     fit = slice(0, FIT_POINTS)  # the configurations come most promising first
     smooth = _fit_smooth(X[fit], y[fit], MIN_VARIANCE if alpha is None else alpha[fit])(X)
+    # Each component: (own-effect variance on the latent means' diagonal, each mean's noise variance).
     if alpha is None:  # no repeats: the independent part is seed noise, or partly each configuration's own effect
-        levels = [level for level in INDEPENDENT_GRID for _ in OWN_SHARES]
-        components = [(smooth + share * level * np.eye(len(y)), np.full(len(y), (1 - share) * level)) for level in INDEPENDENT_GRID for share in OWN_SHARES]
+        components = [(share * level, np.full(len(y), (1 - share) * level)) for level in INDEPENDENT_GRID for share in OWN_SHARES]
+        # Every share of a level has that level's likelihood: one factorisation per level, its weight shared equally.
+        by_level = _weights([_log_likelihood(smooth, np.full(len(y), level), y) for level in INDEPENDENT_GRID])
+        weights = np.repeat(by_level / len(OWN_SHARES), len(OWN_SHARES))
     else:
-        levels = list(INDEPENDENT_GRID)
-        components = [(smooth + level * np.eye(len(y)), alpha) for level in INDEPENDENT_GRID]
-    weights = _weights([_log_likelihood(latent, observed, y) for latent, observed in components])
+        components = [(level, alpha) for level in INDEPENDENT_GRID]
+        weights = _weights([_log_likelihood(smooth + own * np.eye(len(y)), observed, y) for own, observed in components])
     counts = rng.multinomial(draws, weights)
     parts, errors = [], []
-    for (latent, observed), count in zip(components, counts):
+    for (own, observed), count in zip(components, counts):
         if count:
+            latent = smooth + own * np.eye(len(y))
             smoother = _smoother(latent, observed)
             drawn = _draw(smoother @ y, latent - smoother @ latent, count, rng)
             parts.append(drawn)
             errors.append(_pick_errors(drawn, smoother, observed, rng))
-    noise_var = float(np.dot(weights, levels)) * scale**2 if alpha is None else None
+    noise_var = float(np.dot(by_level, INDEPENDENT_GRID)) * scale**2 if alpha is None else None
     return Posterior(centre + scale * np.vstack(parts), means.index, noise_var, scale * np.concatenate(errors))
 
 
