@@ -31,7 +31,7 @@ def run_split(
     """Every job's result, in `jobs`' order; those named in `aside` run in a forked child where
     one can run. `done` is told each job's name as its result arrives."""
     wanted = set(aside)
-    away = [name for name in jobs if name in wanted] if _can_fork() else []
+    away = [name for name in jobs if name in wanted] if can_fork() else []
     child = _start(jobs, away) if away else None
     results: dict[str, Result] = {}
     try:
@@ -55,7 +55,8 @@ def run_split(
     return {name: results[name] for name in jobs}
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
+    """Whether `run_split` can run jobs in a forked copy: on Linux with two cores or more."""
     return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
 
 

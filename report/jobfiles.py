@@ -102,27 +102,56 @@ def job_directories(directory: Path, metrics_file: str | None = None, unreadable
     through symbolic links. One that cannot be listed goes to `unreadable` with the reason (first
     `directory`, if it is the one). Among more than LISTED subdirectories (a large flat sweep), one
     whose link count says `.hydra/` is its only directory is taken as a job without being listed."""
-    markers = {".hydra", RESULT_FILE} | ({metrics_file} if metrics_file else set())
+    names = top_subdirectories(directory, metrics_file, unreadable)
+    return jobs_below(directory, names, len(names) > LISTED, metrics_file, unreadable)
+
+
+def top_subdirectories(directory: Path, metrics_file: str | None = None, unreadable: list[tuple[Path, str]] | None = None) -> list[str]:
+    """The subdirectories of `directory` that `job_directories` walks into, sorted: a sweep can be
+    walked in shares of them (`jobs_below`)."""
+    listing = _listing(os.fspath(directory), _markers(metrics_file), directory, unreadable)
+    return listing[1] if listing else []
+
+
+def jobs_below(
+    directory: Path, names: list[str], crowded: bool, metrics_file: str | None = None, unreadable: list[tuple[Path, str]] | None = None
+) -> list[str]:
+    """`job_directories` at and below `names`, sorted subdirectories of `directory`; `crowded`
+    says whether `directory` has more than LISTED of them in all."""
+    markers = _markers(metrics_file)
+    base = os.path.join(directory, "")
+    # (path, relative path, a job known to hold no other directory), the next one last
+    pending = [(base + name, name, crowded and _lone_hydra_dir(base + name)) for name in reversed(names)]
     found: list[str] = []
-    pending = [(os.fspath(directory), "", False)]  # (path, relative path, a job known to hold no other directory)
     while pending:
         path, relative, leaf = pending.pop()
-        if leaf:
+        listing = None if leaf else _listing(path, markers, directory, unreadable)
+        if leaf or (listing and listing[0]):
             found.append(relative)
-            continue
-        try:
-            with os.scandir(path) as entries:
-                listed = [(entry.name, _descends(entry)) for entry in entries]
-        except OSError as error:
-            if unreadable is not None:
-                unreadable.append((Path(error.filename) if error.filename else Path(directory), error.strerror or str(error)))
-            continue
-        if relative and any(name in markers for name, _ in listed):
-            found.append(relative)
-        subdirs = sorted(name for name, descends in listed if descends and not name.startswith(".") and name not in markers)
-        prefix, base, many = f"{relative}/" if relative else "", os.path.join(path, ""), len(subdirs) > LISTED
-        pending += [(base + name, prefix + name, many and _lone_hydra_dir(base + name)) for name in reversed(subdirs)]
+        if listing:
+            subdirs, inner = listing[1], os.path.join(path, "")
+            many = len(subdirs) > LISTED
+            pending += [(inner + name, f"{relative}/{name}", many and _lone_hydra_dir(inner + name)) for name in reversed(subdirs)]
     return found
+
+
+def _markers(metrics_file: str | None) -> set[str]:
+    """What makes a directory a job's: Hydra's `.hydra/`, our result file, the user's metrics file."""
+    return {".hydra", RESULT_FILE} | ({metrics_file} if metrics_file else set())
+
+
+def _listing(path: str, markers: set[str], directory: Path, unreadable: list[tuple[Path, str]] | None) -> tuple[bool, list[str]] | None:
+    """Whether `path` holds a job's marker, and its subdirectories to walk into, sorted; None (and
+    the reason in `unreadable`) when it cannot be listed."""
+    try:
+        with os.scandir(path) as entries:
+            listed = [(entry.name, _descends(entry)) for entry in entries]
+    except OSError as error:
+        if unreadable is not None:
+            unreadable.append((Path(error.filename) if error.filename else Path(directory), error.strerror or str(error)))
+        return None
+    subdirs = sorted(name for name, descends in listed if descends and not name.startswith(".") and name not in markers)
+    return any(name in markers for name, _ in listed), subdirs
 
 
 def _descends(entry: os.DirEntry) -> bool:

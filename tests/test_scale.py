@@ -7,17 +7,22 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import random
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from handmade import make_job
 from hydra.errors import HydraException
 
+import report.collect.share as share
+import report.collect.sweep as sweep_module
 from report.analysis.results_table import read_results
 from report.build import build_report
 from report.collect.sweep import collect_sweep
+from report.forked import can_fork
 from report.jobfiles import LISTED, RESULT_FILE, job_directories
 from report.overrides import simple_overrides, typed_overrides
 from report.page.runs import BEST_SHOWN
@@ -96,3 +101,46 @@ def test_overrides_typed_without_hydras_parser_are_typed_as_hydra_types_them(alp
             pytest.fail(f"{text!r}: typed without Hydra's parser, which refuses it")
         assert expected.keys() == fast.keys() and all(_same(expected[key], fast[key]) for key in fast), text
     assert checked > 100
+
+
+def test_a_sweep_read_in_two_processes_gives_the_table_one_process_reads(tmp_path, monkeypatch):
+    """From SHARED_FROM top directories, half the sweep is read in a forked copy: the table, its
+    column order and types, and the problems must be what one pass over every job gives. Here the
+    halves ("0".."3" and "4".."9", by name) disagree on types and first meet different parameters."""
+
+    for num in range(10):
+        x = num if num < 5 else num + 0.5  # whole numbers in one half, floats in the other
+        kind = num if num < 5 else f"k{num}"  # numbers in one half, text in the other
+        extra = ["+late=true"] if num == 6 else ["+early=1"] if num == 2 else []
+        make_job(tmp_path, str(num), [f"x={x}", f"kind={kind}", f"flag={num % 2 == 0}", *extra], num,
+                 metrics=None if num == 3 else {"loss": float(num), "steps": num * 10, "epochs": num if num < 5 else num / 2})
+    make_job(tmp_path / "4" / "outputs", "inner", ["x=-1", "kind=z", "flag=true"], 10, metrics={"loss": -1.0, "steps": 1})
+    (tmp_path / "5" / RESULT_FILE).write_text('{"status": "completed", "metrics": {"loss": 0.')  # truncated
+    (tmp_path / "7" / RESULT_FILE).write_text(json.dumps({"status": "completed", "metrics": {"loss": "oops", "steps": 70}, "overrides": ["x=7.5"]}))
+    (tmp_path / "named").mkdir()
+    (tmp_path / "named" / RESULT_FILE).write_text(json.dumps({"status": "completed", "metrics": {"loss": 0.25}, "overrides": ["x=0.25"]}))
+
+    monkeypatch.setattr(sweep_module, "SHARED_FROM", 10**9)
+    one = collect_sweep(tmp_path)
+    readers = tmp_path.parent / f"{tmp_path.name}-readers"
+    read_job = share.read_job
+
+    def noted(*args):  # which process read each job
+        with open(readers, "a") as note:
+            note.write(f"{os.getpid()}\n")
+        return read_job(*args)
+
+    monkeypatch.setattr(share, "read_job", noted)
+    monkeypatch.setattr(sweep_module, "SHARED_FROM", 2)
+    two = collect_sweep(tmp_path)
+
+    assert len(set(readers.read_text().split())) == (2 if can_fork() else 1)
+    assert one.runs.columns.tolist() == ["job", "job_dir", "status", "x", "kind", "flag", "early", "late", "loss", "steps", "epochs",
+                                         "overrides", "started", "duration", "error_type", "error", "traceback"]
+    assert one.runs["job"].tolist()[:11] == list(range(11)) and one.runs["job_dir"].iloc[-1] == "named"
+    assert (str(one.runs["x"].dtype), str(one.runs["kind"].dtype), str(one.runs["flag"].dtype)) == ("float64", "object", "boolean")
+    assert one.integer_metrics == frozenset({"steps"})  # epochs are whole numbers in one half only
+    pd.testing.assert_frame_equal(two.runs, one.runs)
+    assert two.problems == one.problems
+    assert [problem.split(":")[0] for problem in one.problems[:2]] == [str(tmp_path / "5" / RESULT_FILE), str(tmp_path / "7" / RESULT_FILE)]
+    assert (two.params, two.fixed, two.integer_metrics) == (one.params, one.fixed, one.integer_metrics)
