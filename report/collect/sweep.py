@@ -5,10 +5,12 @@ Nothing under the sweep directory is written or moved here: this module only rea
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -108,21 +110,18 @@ def _read_jobs(directory: Path, metrics_file: str | None, progress: bool) -> Sha
         raise SweepError(f"{directory}: cannot be read: {unreadable[0][1]}")
     base = "" if str(directory) == "." else os.path.join(directory, "")  # job paths as `directory / job` writes them
     crowded, cut = len(names) > LISTED, len(names) // 2 if len(names) >= SHARED_FROM and can_fork() else len(names)
-    at_once = 2 if cut < len(names) else 1
-    with tqdm(desc="Collecting runs", unit="run", disable=not progress, delay=0.5) as bar:
+    with tqdm(desc="Collecting runs", unit="run", disable=not progress, delay=0.5) as bar, _collector_paused():
+        at_once = 1 if cut == len(names) else 2
 
         def read(done: int, total: int) -> None:
             if done == 1:
                 bar.total = total * at_once
             bar.update(at_once)
 
-        shares = run_split(
-            {
-                "here": lambda: read_share(directory, base, names[:cut], crowded, metrics_file, read),
-                "aside": lambda: read_share(directory, base, names[cut:], crowded, metrics_file),
-            },
-            ["aside"],
-        )
+        reads = {"here": lambda: read_share(directory, base, names[:cut], crowded, metrics_file, read)}
+        if at_once == 2:
+            reads["aside"] = lambda: read_share(directory, base, names[cut:], crowded, metrics_file)
+        shares = run_split(reads, ["aside"])
         jobs = join_shares(list(shares.values()))
         bar.total = bar.n = len(jobs.job_dirs)  # shown as the bar closes, if it was shown at all
     if not jobs.job_dirs:
@@ -135,6 +134,21 @@ def _read_jobs(directory: Path, metrics_file: str | None, progress: bool) -> Sha
             raise SweepError(f"{directory}: the sweep has no job directories yet (empty sweep)")
         raise SweepError(f"{directory}: not a Hydra multirun directory (no job directory with .hydra/ below it)")
     return jobs
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while jobs are read and joined (in the forked
+    copy too): their rows and columns hold no cycles, yet each job makes several new objects, and
+    with pandas and scikit-learn loaded every full pass walks 190,000 more. At 100,000 jobs its
+    passes took 0.2 to 0.3 s of the collector's 1.8."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _status_unknown(fields: dict[str, list[Any]], file_name: str) -> None:
