@@ -196,9 +196,29 @@ def no_repeats(rng: np.random.Generator) -> Simulated:
     return Simulated(runs, ["a", "b"], {tuple(c.values()): t for c, t in zip(configs, truth)}, False)
 
 
+def no_repeats_unequal(rng: np.random.Generator) -> Simulated:
+    """One run per configuration, and one category's runs several times noisier than the others'
+    (an optimizer, a data pipeline), on a grid or a random design with a log-scale parameter."""
+    surface = _bowl(rng, 2)
+    kinds = ["adam", "sgd", "rmsprop"][: rng.integers(2, 4)]
+    noisy = str(rng.choice(kinds))
+    quiet, factor = rng.choice([0.01, 0.02, 0.04]), rng.uniform(3, 8)
+    shift = dict(zip(kinds, rng.normal(0, 0.05, len(kinds))))
+    noise = lambda c: quiet * (factor if c["opt"] == noisy else 1.0)
+    truth = lambda c: surface(np.array([c["x"], (np.log10(c["lr"]) + 5) / 4])) + shift[c["opt"]]
+    if rng.random() < 0.5:
+        values = {"opt": kinds, "x": list(np.linspace(0, 1, int(rng.integers(3, 7)))), "lr": list(10.0 ** np.arange(-5, 0))}
+        return _grid(values, truth, noise, lambda c: 1, rng)
+    count = int(rng.integers(30, 91))
+    configs = [{"opt": str(rng.choice(kinds)), "x": float(rng.random()), "lr": float(10 ** (-5 + 4 * rng.random()))} for _ in range(count)]
+    runs = _rows(configs, [truth(c) for c in configs], [noise(c) for c in configs], [1] * count, rng)
+    return Simulated(runs, ["opt", "x", "lr"], {tuple(c.values()): truth(c) for c in configs}, False)
+
+
 FAMILIES: dict[str, Callable[[np.random.Generator], Simulated]] = {
     "mixed": mixed, "random": random_design, "plateau": plateau, "edge": edge, "irrelevant": irrelevant,
     "unequal_noise": unequal_noise, "few": few, "unequal_repeats": unequal_repeats, "no_repeats": no_repeats,
+    "no_repeats_unequal": no_repeats_unequal,
 }
 
 
