@@ -196,13 +196,14 @@ def no_repeats(rng: np.random.Generator) -> Simulated:
     return Simulated(runs, ["a", "b"], {tuple(c.values()): t for c, t in zip(configs, truth)}, False)
 
 
-def no_repeats_unequal(rng: np.random.Generator) -> Simulated:
-    """One run per configuration, and one category's runs several times noisier than the others'
-    (an optimizer, a data pipeline), on a grid or a random design with a log-scale parameter."""
+def no_repeats_categorical(rng: np.random.Generator) -> Simulated:
+    """One run per configuration with a categorical parameter (an optimizer), on a grid or a random
+    design with a log-scale parameter; in two sweeps of three one category's runs are several times
+    noisier than the others', in the third noise is equal."""
     surface = _bowl(rng, 2)
     kinds = ["adam", "sgd", "rmsprop"][: rng.integers(2, 4)]
     noisy = str(rng.choice(kinds))
-    quiet, factor = rng.choice([0.01, 0.02, 0.04]), rng.uniform(3, 8)
+    quiet, factor = rng.choice([0.01, 0.02, 0.04]), rng.uniform(3, 8) if rng.random() < 2 / 3 else 1.0
     shift = dict(zip(kinds, rng.normal(0, 0.05, len(kinds))))
     noise = lambda c: quiet * (factor if c["opt"] == noisy else 1.0)
     truth = lambda c: surface(np.array([c["x"], (np.log10(c["lr"]) + 5) / 4])) + shift[c["opt"]]
@@ -218,7 +219,7 @@ def no_repeats_unequal(rng: np.random.Generator) -> Simulated:
 FAMILIES: dict[str, Callable[[np.random.Generator], Simulated]] = {
     "mixed": mixed, "random": random_design, "plateau": plateau, "edge": edge, "irrelevant": irrelevant,
     "unequal_noise": unequal_noise, "few": few, "unequal_repeats": unequal_repeats, "no_repeats": no_repeats,
-    "no_repeats_unequal": no_repeats_unequal,
+    "no_repeats_categorical": no_repeats_categorical,
 }
 
 

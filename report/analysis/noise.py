@@ -88,10 +88,11 @@ def _inverse_trigamma(value: float) -> float:
     return float(optimize.brentq(lambda x: special.polygamma(1, x) - value, 1e-8, 1e8))
 
 
-def noisier_than_usual(noise: NoiseModel) -> np.ndarray:
-    """Which configurations are clearly noisier than the quieter configurations' noise (the lower
-    quartile: when half of a sweep is noisy, the median would sit between the two levels)."""
-    return noise.sd > UNEQUAL_RATIO * float(np.quantile(noise.sd, 0.25))
+def noisier_than_usual(sd: np.ndarray) -> np.ndarray:
+    """Which configurations' noise (`sd`, one per configuration) is clearly above the quieter
+    configurations' (the lower quartile: when half of a sweep is noisy, the median would sit
+    between the two levels)."""
+    return sd > UNEQUAL_RATIO * float(np.quantile(sd, 0.25))
 
 
 def t_inflation(dof: np.ndarray) -> np.ndarray:

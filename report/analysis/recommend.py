@@ -39,7 +39,8 @@ METHOD = (
 )
 METHOD_WITHOUT_REPEATS = (
     "a Gaussian-process posterior of the configurations' true means, with a noise level learnt from how much "
-    "similar configurations differ (no configuration was repeated, so seed noise could not be measured, nor told from "
+    "similar configurations differ, and allowed to differ between the values of categorical parameters where the runs "
+    "say so (no configuration was repeated, so seed noise could not be measured, nor told from "
     "an effect of the configuration's own: the posterior allows for either); model-based P(best) from 4,000 joint posterior draws"
 )
 
@@ -69,7 +70,8 @@ class Recommendation(NamedTuple):
     neighbourhoods: dict[int, Neighbourhood]  # for grids: the top configurations' neighbourhoods
     method: str
     model_noise_sd: float | None  # without repeats: how much one run varies beyond the smooth trend, as the model learnt it
-    noisier: list[int]  # configurations whose seed noise is several times the common level
+    noisier: list[int]  # configurations whose seed noise is several times the quieter ones' (measured, or without repeats learnt)
+    model_noise_sds: dict[int, float]  # without repeats: each modelled configuration's noise as the model learnt it; empty with repeats
 
 
 def neighbour_groups(ranking: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> dict[int, list[list[int]]]:
@@ -113,8 +115,15 @@ def recommend(
     noise_var, noise, mean_var = _seed_noise(scored, counts, space)
     optimistic = means if mean_var is None else means - 3 * np.sqrt(mean_var)
     fitted = optimistic.sort_values(kind="stable").index[:MAX_MODELLED]
-    posterior = gp_posterior(features(scored.loc[fitted], params, kinds), means[fitted], None if mean_var is None else mean_var[fitted], draws, seed)
+    modelled = scored.loc[fitted]
+    posterior = gp_posterior(
+        features(modelled, params, kinds), means[fitted], None if mean_var is None else mean_var[fitted], draws, seed,
+        category_columns(modelled, params, kinds),
+    )
     estimate = pd.Series(posterior.samples.mean(axis=0), index=fitted)
+    # Without repeats, each configuration's run-to-run noise as the model learnt it (it may differ between categories).
+    model_sd = pd.Series(dtype=float) if posterior.noise_var is None else unit * np.sqrt(posterior.noise_var * pd.Series(posterior.noise_spread, index=fitted))
+    sds = model_sd if noise is None else pd.Series(noise.sd, index=scored.index)
     order = estimate.sort_values(kind="stable").index
     bound = pd.Series(np.quantile(posterior.samples, PESSIMISTIC, axis=0), index=fitted)
     p_best = probability_best(posterior, means.index)
@@ -142,7 +151,8 @@ def recommend(
         else {},
         method=METHOD if noise_var is not None else METHOD_WITHOUT_REPEATS,
         model_noise_sd=None if posterior.noise_var is None else unit * math.sqrt(posterior.noise_var),
-        noisier=[] if noise is None else [int(g) for g in scored.index[noisier_than_usual(noise)]],
+        noisier=[int(g) for g in sds.index[noisier_than_usual(sds.to_numpy())]] if len(sds) else [],
+        model_noise_sds={int(g): float(v) for g, v in model_sd.items()},
     )
 
 

@@ -38,7 +38,8 @@ class RecommendationView:
     method: str
     noise_sd: str | None
     model_noise_sd: str | None
-    noisier: list[str]
+    noisier: list[str]  # the first MAX_NOISIER of them
+    noisier_count: int
     between_sd: str
     icc: str | None
     icc_share: str | None
@@ -58,6 +59,7 @@ def recommendation_view(advice: Recommendation, ranking: pd.DataFrame, params: l
         noise_sd=None if advice.noise_sd is None else format_number(advice.noise_sd, 2),
         model_noise_sd=None if advice.model_noise_sd is None else format_number(advice.model_noise_sd, 2),
         noisier=_noisier(advice, by_group, params),
+        noisier_count=len(advice.noisier),
         between_sd=format_number(advice.between_sd, 2),
         icc=None if advice.icc is None else f"{advice.icc:.2f}",
         icc_share=None if advice.icc is None else f"{advice.icc:.0%}",
@@ -86,8 +88,9 @@ def _evidence_row(advice: Recommendation, record: dict[str, Any], params: list[s
 
 
 def _noisier(advice: Recommendation, by_group: dict[int, dict[str, Any]], params: list[str]) -> list[str]:
-    """The configurations whose seed noise is several times the common level, as overrides."""
+    """The configurations whose seed noise is several times the quieter ones', as overrides, with
+    their σ: measured from their repeats, or as the model learnt it."""
     return [
-        f"{group}: {short_overrides(by_group[group], params)} (σ {format_number(by_group[group]['std'], 2)})"
+        f"{group}: {short_overrides(by_group[group], params)} (σ {format_number(advice.model_noise_sds.get(group, by_group[group]['std']), 2)})"
         for group in advice.noisier[:MAX_NOISIER]
     ]
