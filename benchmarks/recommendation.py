@@ -216,10 +216,25 @@ def no_repeats_categorical(rng: np.random.Generator) -> Simulated:
     return Simulated(runs, ["opt", "x", "lr"], {tuple(c.values()): truth(c) for c in configs}, False)
 
 
+def no_repeats_one_categorical(rng: np.random.Generator) -> Simulated:
+    """One run each of 2 to 20 values of one categorical parameter (models, datasets): nothing
+    tells noise from a real difference but how far the means spread. True means differ by 0, 1
+    or 3 times the noise, or some are tied."""
+    n = int(rng.integers(2, 21))
+    noise = rng.choice([0.01, 0.05])
+    effect = noise * rng.choice([0.0, 1.0, 3.0])
+    truth = {f"m{i}": float(round(v, 12)) for i, v in enumerate(effect * rng.standard_normal(n))}
+    if rng.random() < 0.3:  # a few tied at the best
+        best = min(truth.values())
+        for name in list(truth)[: int(rng.integers(2, max(3, n // 2 + 1)))]:
+            truth[name] = best
+    return _grid({"model": list(truth)}, lambda c: truth[c["model"]], lambda c: noise, lambda c: 1, rng)
+
+
 FAMILIES: dict[str, Callable[[np.random.Generator], Simulated]] = {
     "mixed": mixed, "random": random_design, "plateau": plateau, "edge": edge, "irrelevant": irrelevant,
     "unequal_noise": unequal_noise, "few": few, "unequal_repeats": unequal_repeats, "no_repeats": no_repeats,
-    "no_repeats_categorical": no_repeats_categorical,
+    "no_repeats_categorical": no_repeats_categorical, "no_repeats_one_categorical": no_repeats_one_categorical,
 }
 
 

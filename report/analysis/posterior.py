@@ -11,7 +11,9 @@ promising configurations; a length scale may grow until a parameter is flat, so 
 does not matter cannot tilt its ties toward the ends of its range. The own-effect variance (or,
 without repeats, the noise and own effect together) is integrated over a grid, each value weighted
 by its likelihood. Without repeats that variance may also differ between the values of categorical
-parameters (one optimizer's runs noisier than another's), where the runs say so clearly enough.
+parameters (one optimizer's runs noisier than another's), where the runs say so clearly enough;
+and where no configuration shares a parameter value with another (one run each of several models)
+there is no similar configuration to learn noise from, so they are taken as exchangeable.
 """
 
 from __future__ import annotations
@@ -51,10 +53,12 @@ OWN_SHARES = (0.0, 0.5)
 # the regret 0.52 and 0.69 of argmax's became 0.30 and 0.48. Two rounds instead of three: bound 0.923 and 0.890.
 SPREAD_RIDGE = 0.5  # the prior precision of a log-ratio of noise variances between categories
 SPREAD_ROUNDS = 3  # alternations of the noise level, its spread between categories and the smooth part
+SPREAD_LIMIT = 1e4  # the noise variance of a configuration is kept within this factor of the typical one, either way
 
 
 class Posterior(NamedTuple):
     samples: np.ndarray  # [draw][configuration]: joint draws of the true means (lower is better)
+    mean: np.ndarray  # the draws' expected value, without their sampling noise (see gp_posterior)
     index: pd.Index  # the configurations' groups, in the samples' column order
     noise_var: float | None  # without repeats: the variance of one run beyond the smooth part (noise, or partly own effect)
     pick_errors: np.ndarray  # true minus estimated mean of whatever looks best, in replayed sweeps
@@ -89,12 +93,24 @@ def category_columns(configs: pd.DataFrame, params: list[str], kinds: dict[str, 
     return np.hstack(columns) if columns else np.zeros((len(configs), 0))
 
 
+def alone(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> bool:
+    """Whether no configuration is similar to another: every parameter categorical (or boolean),
+    and each configuration with values no other has (a sweep over one categorical parameter)."""
+    return all(kinds[name] in ("categorical", "boolean") and configs[name].astype(str).is_unique for name in params)
+
+
 def gp_posterior(
-    X: np.ndarray, means: pd.Series, mean_var: pd.Series | None, draws: int, seed: int, categories: np.ndarray | None = None
+    X: np.ndarray, means: pd.Series, mean_var: pd.Series | None, draws: int, seed: int, categories: np.ndarray | None = None,
+    exchangeable: bool = False,
 ) -> Posterior:
     """Joint draws of the true means given observed `means` and the variance of each (`mean_var`:
     seed noise over repeats); without it, the noise of a run is learnt instead, and may differ
     between the values of the categorical parameters (`categories`: their one-hot columns).
+    `exchangeable` (without repeats): no configuration is similar to another (each has a value
+    of a categorical parameter of its own, see `alone`), so noise cannot be learnt from how much
+    similar ones differ; the configurations are then taken as exchangeable, a common mean and all
+    else independent (noise, or partly own effects), and a difference is believed only as far as
+    the spread of the means allows: a smooth part would take every difference for real.
 
     The kernel's shape (amplitude, length scales) is fitted by maximum likelihood; the variance
     that is independent between configurations (their own effects, or the noise when there are no
@@ -104,20 +120,21 @@ def gp_posterior(
     centre, scale = float(means.mean()), float(means.std(ddof=0)) or 1.0
     y = ((means - centre) / scale).to_numpy()
     rng = np.random.default_rng(seed)
-    if len(y) < 3:
+    if len(y) < 3 and not exchangeable:
         variance = mean_var.to_numpy() if mean_var is not None else np.zeros(len(y))
         samples = means.to_numpy() + rng.standard_normal((draws, len(y))) * np.sqrt(variance)
-        return Posterior(samples, means.index, None, np.zeros(1), np.ones(len(y)))
+        return Posterior(samples, means.to_numpy(), means.index, None, np.zeros(1), np.ones(len(y)))
     alpha = np.maximum(mean_var.to_numpy() / scale**2, MIN_VARIANCE) if mean_var is not None else None
     fit = slice(0, FIT_POINTS)  # the configurations come most promising first
-    kernel = _fit_smooth(X[fit], y[fit], MIN_VARIANCE if alpha is None else alpha[fit])
-    smooth = kernel(X)
+    kernel = None if exchangeable else _fit_smooth(X[fit], y[fit], MIN_VARIANCE if alpha is None else alpha[fit])
+    smooth = np.ones((len(y), len(y))) if kernel is None else kernel(X)
     # Each component: (the smooth part's covariance, own-effect variance per configuration, each
     # mean's noise variance), and its weight.
     components: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     weights: list[float] = []
     if alpha is None:  # no repeats: the independent part is seed noise, or partly each configuration's own effect
-        for covariance, spread, weight in _noise_models(X, y, kernel, categories):
+        models = [(smooth, np.ones(len(y)), 1.0)] if kernel is None else _noise_models(X, y, kernel, categories)
+        for covariance, spread, weight in models:
             # Every share of a level has that level's likelihood: one factorisation per level, its weight shared equally.
             by_level = _weights([_log_likelihood(covariance, level * spread, y) for level in INDEPENDENT_GRID])
             components += [(covariance, share * level * spread, (1 - share) * level * spread) for level in INDEPENDENT_GRID for share in OWN_SHARES]
@@ -126,7 +143,9 @@ def gp_posterior(
         components = [(smooth, np.full(len(y), level), alpha) for level in INDEPENDENT_GRID]
         weights = list(_weights([_log_likelihood(smooth + np.diag(own), observed, y) for _, own, observed in components]))
     counts = rng.multinomial(draws, np.array(weights) / sum(weights))
-    parts, errors = [], []
+    # The mean is each drawn component's own, weighted by its draws: the draws' average would add
+    # their sampling noise, enough to reorder configurations whose estimates are close.
+    parts, errors, mean = [], [], np.zeros(len(y))
     for (covariance, own, observed), count in zip(components, counts):
         if count:
             latent = covariance + np.diag(own)
@@ -134,10 +153,12 @@ def gp_posterior(
             drawn = _draw(smoother @ y, latent - smoother @ latent, count, rng)
             parts.append(drawn)
             errors.append(_pick_errors(drawn, smoother, observed, rng))
+            mean += count / draws * (smoother @ y)
+    samples, mean, errors = centre + scale * np.vstack(parts), centre + scale * mean, scale * np.concatenate(errors)
     if alpha is None:
         run_var = sum(weight * (own + observed) for (_, own, observed), weight in zip(components, weights)) / sum(weights) * scale**2
-        return Posterior(centre + scale * np.vstack(parts), means.index, float(np.mean(run_var)), scale * np.concatenate(errors), run_var / np.mean(run_var))
-    return Posterior(centre + scale * np.vstack(parts), means.index, None, scale * np.concatenate(errors), np.ones(len(y)))
+        return Posterior(samples, mean, means.index, float(np.mean(run_var)), errors, run_var / np.mean(run_var))
+    return Posterior(samples, mean, means.index, None, errors, np.ones(len(y)))
 
 
 def _noise_models(X: np.ndarray, y: np.ndarray, kernel: Kernel, categories: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray, float]]:
@@ -158,7 +179,7 @@ def _noise_models(X: np.ndarray, y: np.ndarray, kernel: Kernel, categories: np.n
         precision = linalg.cho_solve(linalg.cho_factor(unequal + np.diag(level * spread), lower=True), np.eye(len(y)))
         left_out = (precision @ y) ** 2 / np.diag(precision)  # each configuration's squared leave-one-out z-score
         spread = spread * _log_linear_variance(design, left_out)
-        spread = spread / np.exp(np.mean(np.log(spread)))
+        spread = np.clip(spread / np.exp(np.mean(np.log(spread))), 1 / SPREAD_LIMIT, SPREAD_LIMIT)
         kernel = _fit_smooth(X[fit], y[fit], np.maximum(level * spread[fit], MIN_VARIANCE), kernel)
         unequal = kernel(X)
     likelihood = [

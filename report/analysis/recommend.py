@@ -20,7 +20,7 @@ import pandas as pd
 
 from report.analysis.noise import NoiseModel, moderated_noise, noisier_than_usual, t_inflation
 from report.analysis.params import Space
-from report.analysis.posterior import category_columns, features, gp_posterior, probability_best
+from report.analysis.posterior import alone, category_columns, features, gp_posterior, probability_best
 from report.formatting import power_of_two_unit
 from report.options import Target
 
@@ -42,6 +42,12 @@ METHOD_WITHOUT_REPEATS = (
     "similar configurations differ, and allowed to differ between the values of categorical parameters where the runs "
     "say so (no configuration was repeated, so seed noise could not be measured, nor told from "
     "an effect of the configuration's own: the posterior allows for either); model-based P(best) from 4,000 joint posterior draws"
+)
+
+METHOD_EXCHANGEABLE = (
+    "a posterior of the configurations' true means that takes them as exchangeable: no configuration shares a parameter "
+    "value with another and none was repeated, so nothing tells seed noise from a real difference but how far the runs "
+    "spread; each difference is believed only as far as that spread allows. Model-based P(best) from 4,000 joint posterior draws"
 )
 
 
@@ -116,11 +122,12 @@ def recommend(
     optimistic = means if mean_var is None else means - 3 * np.sqrt(mean_var)
     fitted = optimistic.sort_values(kind="stable").index[:MAX_MODELLED]
     modelled = scored.loc[fitted]
+    exchangeable = mean_var is None and alone(modelled, params, kinds)
     posterior = gp_posterior(
         features(modelled, params, kinds), means[fitted], None if mean_var is None else mean_var[fitted], draws, seed,
-        category_columns(modelled, params, kinds),
+        category_columns(modelled, params, kinds), exchangeable,
     )
-    estimate = pd.Series(posterior.samples.mean(axis=0), index=fitted)
+    estimate = pd.Series(posterior.mean, index=fitted)
     # Without repeats, each configuration's run-to-run noise as the model learnt it (it may differ between categories).
     model_sd = pd.Series(dtype=float) if posterior.noise_var is None else unit * np.sqrt(posterior.noise_var * pd.Series(posterior.noise_spread, index=fitted))
     sds = model_sd if noise is None else pd.Series(noise.sd, index=scored.index)
@@ -149,7 +156,7 @@ def recommend(
         neighbourhoods=_neighbourhoods(means, neighbours, [int(g) for g in dict.fromkeys([pick, means.idxmin(), *order[:top]])], sign, unit)
         if neighbours
         else {},
-        method=METHOD if noise_var is not None else METHOD_WITHOUT_REPEATS,
+        method=METHOD if noise_var is not None else METHOD_EXCHANGEABLE if exchangeable else METHOD_WITHOUT_REPEATS,
         model_noise_sd=None if posterior.noise_var is None else unit * math.sqrt(posterior.noise_var),
         noisier=[int(g) for g in sds.index[noisier_than_usual(sds.to_numpy())]] if len(sds) else [],
         model_noise_sds={int(g): float(v) for g, v in model_sd.items()},
