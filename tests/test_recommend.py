@@ -321,3 +321,14 @@ def test_estimates_keep_the_order_of_equally_measured_means():
     ranking, advice = advise_by(rows, ["model"], "max")
     by_mean = ranking.sort_values("mean", ascending=False)["group"].tolist()
     assert advice.ranked == by_mean and advice.pick == advice.top
+
+
+def test_one_noisier_configuration_is_named_in_the_singular(tmp_path):
+    spec = {"a": (0.90, 0.002), "b": (0.89, 0.002), "c": (0.88, 0.002), "d": (0.87, 0.002), "e": (0.86, 0.05)}
+    num = 0
+    for model, (mean, sd) in spec.items():
+        for seed in range(3):
+            make_job(tmp_path, str(num), [f"model={model}", f"seed={seed}"], num, metrics={"acc": mean + sd * (seed - 1)})
+            num += 1
+    html = build_report(tmp_path).html.read_text()
+    assert "Seed noise differs strongly between configurations: 1 is over three times noisier than the quieter configurations" in html
