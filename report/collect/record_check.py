@@ -55,9 +55,8 @@ def check_record(record: dict[str, Any], path: Path | str, problems: list[str]) 
         _overrides(record, path, problems),
         _text(record, "started", path, problems),
         _duration(record, path, problems),
-        _text(error, "type", path, problems, "error."),
-        _text(error, "message", path, problems, "error."),
-        _text(error, "traceback", path, problems, "error."),
+        *((_text(error, "type", path, problems, "error."), _text(error, "message", path, problems, "error."),
+           _text(error, "traceback", path, problems, "error.")) if error else (None, None, None)),
     )
 
 

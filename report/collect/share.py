@@ -7,6 +7,8 @@ to join them in the order one pass would give: each name's first job, and each c
 
 from __future__ import annotations
 
+import itertools
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -15,6 +17,7 @@ from report.collect.jobs import Row, read_job
 from report.jobfiles import jobs_below
 
 JobOrder = tuple[bool, int, str]  # rows follow Hydra's job numbers; jobs without one come last, by directory
+PROGRESS_STEP = 64  # jobs read between two calls of a share's progress callback
 FIELDS = tuple(name for name in Row._fields if name not in ("params", "metrics"))
 
 
@@ -45,14 +48,16 @@ def read_share(
     directory: Path, base: str, names: list[str], crowded: bool, metrics_file: str | None, read: Callable[[int, int], None] = lambda done, total: None
 ) -> Share:
     """The jobs at and below `names` (some of the sweep's top subdirectories, see `jobs_below`);
-    `base` is the sweep directory as job paths start; `read(done, total)` follows the reading."""
+    `base` is the sweep directory as job paths start; `read(done, total)` follows the reading,
+    every PROGRESS_STEP jobs."""
     unreadable: list[tuple[Path, str]] = []
     problems: list[str] = []
     job_dirs = jobs_below(directory, names, crowded, metrics_file, unreadable)
     rows = []
     for job_dir in job_dirs:
         rows.append(read_job(base, job_dir, metrics_file, problems))
-        read(len(rows), len(job_dirs))
+        if len(rows) % PROGRESS_STEP == 0 or len(rows) == len(job_dirs):
+            read(len(rows), len(job_dirs))
     rows.sort(key=_job_order)
     order = [_job_order(row) for row in rows]
     columns = dict(zip(Row._fields, map(list, zip(*rows)))) if rows else {name: [] for name in Row._fields}
@@ -107,8 +112,8 @@ def join_shares(shares: list[Share]) -> Share:
     rows = sorted(range(len(order)), key=order.__getitem__)  # shares are sorted runs: merged in one pass
 
     def joined(columns: list[list[Any]]) -> list[Any]:
-        whole = [value for column in columns for value in column]
-        return list(map(whole.__getitem__, rows))
+        whole = list(itertools.chain.from_iterable(columns))
+        return list(operator.itemgetter(*rows)(whole)) if len(rows) > 1 else whole
 
     return Share(
         job_dirs=[job_dir for share in shares for job_dir in share.job_dirs],

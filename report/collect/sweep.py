@@ -114,9 +114,8 @@ def _read_jobs(directory: Path, metrics_file: str | None, progress: bool) -> Sha
         at_once = 1 if cut == len(names) else 2
 
         def read(done: int, total: int) -> None:
-            if done == 1:
-                bar.total = total * at_once
-            bar.update(at_once)
+            bar.total = total * at_once
+            bar.update(done * at_once - bar.n)
 
         reads = {"here": lambda: read_share(directory, base, names[:cut], crowded, metrics_file, read)}
         if at_once == 2:
