@@ -332,3 +332,17 @@ def test_one_noisier_configuration_is_named_in_the_singular(tmp_path):
             num += 1
     html = build_report(tmp_path).html.read_text()
     assert "Seed noise differs strongly between configurations: 1 is over three times noisier than the quieter configurations" in html
+
+
+def test_identical_results_share_p_best_equally():
+    """Three models with the very same accuracy: the model holds them equal, so they share P(best).
+    Rounding error in the posterior's draws (square roots of eigenvalues of 1e-22) had set them apart
+    by more than a tie and split P(best) 0.25 / 0.35 / 0.39."""
+    rows = [{"model": model, "status": "completed", "acc": 0.9} for model in "abc"]
+    _, advice = advise_by(rows, ["model"], "max")
+    assert all(abs(p - 1 / 3) < 0.03 for p in advice.p_best.values())
+
+
+def test_a_single_run_is_its_own_estimate():
+    _, advice = advise_by([{"model": "a", "status": "completed", "acc": 0.9}], ["model"], "max")
+    assert advice.p_best == {advice.pick: 1.0} and advice.bound[advice.pick] == pytest.approx(0.9) and advice.model_noise_sd is None

@@ -33,6 +33,7 @@ from report.formatting import power_of_two_unit
 MIN_VARIANCE = 1e-10  # relative to the objective's spread: keeps the matrices invertible
 FIT_POINTS = 250  # configurations the kernel's shape is fitted on: the cost grows with their cube
 LENGTH_BOUND = 1e5  # features span [0, 1]: a length scale this long is a flat direction
+ROUNDING = 1e-10  # eigenvalues of a posterior covariance this small relative to its largest are zero
 TIED = 1e-12  # draws this close (relative) are one value: the model cannot tell them apart
 # Variances independent between configurations, relative to the objective's spread, over which
 # the posterior is integrated (a flat prior in log scale).
@@ -122,7 +123,7 @@ def gp_posterior(
     centre, scale = float(means.mean()), float(means.std(ddof=0)) or 1.0
     y = ((means - centre) / scale).to_numpy()
     rng = np.random.default_rng(seed)
-    if len(y) < 3 and not exchangeable:
+    if len(y) < 2 or (len(y) < 3 and not exchangeable):
         variance = mean_var.to_numpy() if mean_var is not None else np.zeros(len(y))
         samples = means.to_numpy() + rng.standard_normal((draws, len(y))) * np.sqrt(variance)
         return Posterior(samples, means.to_numpy(), means.index, None, np.zeros(1), np.ones(len(y)))
@@ -255,8 +256,12 @@ def _smoother(latent: np.ndarray, observed: np.ndarray) -> np.ndarray:
 
 
 def _draw(mean: np.ndarray, cov: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Joint normal draws. Eigenvalues below ROUNDING of the largest are rounding error, not
+    variance: kept, their square roots (1e-11 from 1e-22) would set configurations that the model
+    holds equal apart by more than TIED, and break their tie by how the rounding fell."""
     values, vectors = np.linalg.eigh((cov + cov.T) / 2)
-    return mean + (rng.standard_normal((count, len(mean))) * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    values = np.where(values > ROUNDING * max(float(values.max()), 0.0), values, 0.0)
+    return mean + (rng.standard_normal((count, len(mean))) * np.sqrt(values)) @ vectors.T
 
 
 def probability_best(posterior: Posterior, groups: pd.Index) -> dict[int, float]:
