@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import NoReturn
 
+from report.interrupts import interrupts_deferred
 from report.jobfiles import CSV_NAME
 from report.options import OptionError, ReportOptions, SweepError
 
@@ -100,7 +101,8 @@ def compare_parser() -> argparse.ArgumentParser:
 
 def compare(argv: list[str]) -> int:
     options = compare_parser().parse_args(argv)
-    from report.build import build_comparison  # see _report_or_compare
+    with interrupts_deferred():  # see _report_or_compare
+        from report.build import build_comparison
 
     try:
         output = build_comparison(options.sweep_dirs, options.output, ReportOptions(metric=options.metric, mode=options.mode))
@@ -128,8 +130,10 @@ def _report_or_compare(argv: list[str]) -> int:
         return compare(argv[1:])
     options = parser().parse_args(argv)
     # The pipeline (pandas, scikit-learn, matplotlib: over a second to import) is imported here, once
-    # the arguments are known to be good, and under main's handling of Ctrl-C.
-    from report.build import build_report
+    # the arguments are known to be good. A Ctrl-C waits for the import to finish: one inside
+    # omegaconf's import-time config building surfaced as an AttributeError from its cleanup.
+    with interrupts_deferred():
+        from report.build import build_report
 
     try:
         chosen = ReportOptions(**{name: getattr(options, name) for name in FLAGS if getattr(options, name) is not None})

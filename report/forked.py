@@ -18,9 +18,10 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
 from multiprocessing.connection import Connection
 from typing import Callable, Iterable, TypeVar
+
+from report.interrupts import interrupts_deferred
 
 Result = TypeVar("Result")
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
@@ -67,38 +68,34 @@ def _start(jobs: dict[str, Callable[[], Result]], names: list[str]) -> tuple[mul
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_serve, args=({name: jobs[name] for name in names}, sender), daemon=True)
-    gc.freeze()  # the child's collector then never walks (and copies) the objects it shares with us
     # Ctrl-C reaches the whole process group: the child is born with SIGINT held back and then
     # ignores it, so that only this process is interrupted, and it stops the child (run_split).
-    # One that arrived just before the fork may still wait for Python's handler, which would then
-    # run in a callback of the fork (logging's) that swallows its KeyboardInterrupt: it is noted
-    # instead, and raised here once the fork is done.
-    noted: list[int] = []
-    previous = signal.getsignal(signal.SIGINT) if _main_thread() else None  # None too where C code set it
-    if previous is not None:
-        signal.signal(signal.SIGINT, lambda number, frame: noted.append(number))
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+    # One that arrives here is deferred until the fork is done and the child can be stopped.
+    started = False
     try:
-        process.start()
-    except OSError:
+        with interrupts_deferred():
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+            try:
+                gc.freeze()  # the child's collector then never walks (and copies) the objects it shares with us
+                process.start()
+                started = True
+            except OSError:
+                pass
+            finally:
+                gc.unfreeze()
+                sender.close()  # the child holds its own copy: once it exits, the pipe reads as closed
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    except BaseException:  # interrupted: the child, if there is one, is no longer wanted
+        if started:
+            process.terminate()
+            _receive(process, receiver)
+        else:
+            receiver.close()
+        raise
+    if not started:
         receiver.close()
         return None
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        gc.unfreeze()
-        sender.close()  # the child holds its own copy: once it exits, the pipe reads as closed
-    if noted:
-        process.terminate()
-        _receive(process, receiver)
-        raise KeyboardInterrupt
     return process, receiver
-
-
-def _main_thread() -> bool:
-    """Only the main thread handles signals (and may set their handlers)."""
-    return threading.current_thread() is threading.main_thread()
 
 
 def _serve(jobs: dict[str, Callable[[], Result]], sender: Connection) -> None:

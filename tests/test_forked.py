@@ -4,6 +4,7 @@ child that dies costs nothing but time: its jobs run in the parent."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -133,3 +134,48 @@ def test_ctrl_c_while_the_pipeline_is_still_being_imported_ends_with_one_line(tm
     # 130 for both. What the user sees, the one line and no traceback, is the same.
     assert (stderr, stdout) == ("sweep-report: interrupted\n", "") and process.returncode in (130, -signal.SIGINT)
     assert not (sweep / "report.html").exists()
+
+
+def test_ctrl_c_inside_omegaconf_while_hydra_is_imported_ends_with_one_line(tmp_path):
+    """Hydra builds its configs with omegaconf as it is imported, and omegaconf's cleanup of a
+    half-built config fails on an interrupt with an AttributeError: once in CI a user's Ctrl-C
+    showed that traceback. Here the interrupt lands there every time."""
+    sweep = write_random_search(tmp_path / "sweep", runs=10)
+    script = f"""
+import os, signal, sys
+from omegaconf.listconfig import ListConfig
+original = ListConfig._set_item_impl  # called by append once it has put a placeholder in
+calls = []
+def interrupted_at_the_second(self, *args, **kwargs):
+    calls.append(self)
+    if len(calls) == 2:  # by then a list's flags are cached, and its cleanup walks the placeholder
+        ListConfig._set_item_impl = original
+        os.kill(os.getpid(), signal.SIGINT)
+    return original(self, *args, **kwargs)
+ListConfig._set_item_impl = interrupted_at_the_second
+from report.cli import main
+sys.exit(main([{str(sweep)!r}]))
+"""
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (process.stderr, process.stdout, process.returncode) == ("sweep-report: interrupted\n", "", 130)
+    assert not (sweep / "report.html").exists()
+
+
+@forks
+def test_ctrl_c_as_a_copy_is_forked_stops_it_and_leaves_nothing_held(monkeypatch):
+    """An interrupt that arrives while the child is being forked is raised once the fork is done:
+    the child is stopped, and the garbage collector's objects are unfrozen and the pipe closed."""
+    forked = multiprocessing.get_context("fork").Process
+    start = forked.start
+
+    def interrupted_start(process):
+        signal.raise_signal(signal.SIGINT)  # to this thread, which holds it back while it forks
+        start(process)
+
+    monkeypatch.setattr(forked, "start", interrupted_start)
+    with pytest.raises(KeyboardInterrupt):
+        run_split({"here": lambda: 1, "away": lambda: 2}, aside=["away"])
+    monkeypatch.undo()
+    assert gc.get_freeze_count() == 0
+    assert multiprocessing.active_children() == []
+    assert run_split({"here": lambda: 1, "away": lambda: 2}, aside=["away"]) == {"here": 1, "away": 2}
