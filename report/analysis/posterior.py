@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from scipy import linalg
+from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Kernel, WhiteKernel
@@ -56,6 +57,7 @@ OWN_SHARES = (0.0, 0.5)
 # test_recommend.py's optimizer sweeps.
 SPREAD_RIDGE = 0.5  # the prior precision of a log-ratio of noise variances between categories
 SPREAD_ROUNDS = 3  # alternations of the noise level, its spread between categories and the smooth part
+SPREAD_STEPS = 50  # Newton steps at most for the spread between categories (a dozen or fewer converge)
 SPREAD_LIMIT = 1e4  # the noise variance of a configuration is kept within this factor of the typical one, either way
 
 
@@ -63,9 +65,9 @@ class Posterior(NamedTuple):
     samples: np.ndarray  # [draw][configuration]: joint draws of the true means (lower is better)
     mean: np.ndarray  # the draws' expected value, without their sampling noise (see gp_posterior)
     index: pd.Index  # the configurations' groups, in the samples' column order
-    noise_var: float | None  # without repeats: the variance of one run beyond the smooth part (noise, or partly own effect)
+    noise_var: float | None  # without repeats: a typical (the median) configuration's variance of one run beyond the smooth part (noise, or partly own effect)
     pick_errors: np.ndarray  # true minus estimated mean of whatever looks best, in replayed sweeps
-    noise_spread: np.ndarray  # without repeats: each configuration's learnt noise variance over the average; ones with repeats
+    noise_spread: np.ndarray  # without repeats: each configuration's learnt noise variance over the typical; ones with repeats
 
 
 def features(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> np.ndarray:
@@ -160,7 +162,9 @@ def gp_posterior(
     samples, mean, errors = centre + scale * np.vstack(parts), centre + scale * mean, scale * np.concatenate(errors)
     if alpha is None:
         run_var = sum(weight * (own + observed) for (_, own, observed), weight in zip(components, weights)) / sum(weights) * scale**2
-        return Posterior(samples, mean, means.index, float(np.mean(run_var)), errors, run_var / np.mean(run_var))
+        # A typical configuration's: where noise differs between categories, a mean would be the noisy ones'.
+        typical = float(np.median(run_var))
+        return Posterior(samples, mean, means.index, typical, errors, run_var / typical)
     return Posterior(samples, mean, means.index, None, errors, np.ones(len(y)))
 
 
@@ -186,7 +190,7 @@ def _noise_models(X: np.ndarray, y: np.ndarray, kernel: Kernel, categories: np.n
         kernel = _fit_smooth(X[fit], y[fit], np.maximum(level * spread[fit], MIN_VARIANCE), kernel)
         unequal = kernel(X)
     likelihood = [
-        _log_sum_exp([_log_likelihood(covariance, level * candidate, y) for level in INDEPENDENT_GRID])
+        logsumexp([_log_likelihood(covariance, level * candidate, y) for level in INDEPENDENT_GRID])
         for covariance, candidate in ((smooth, equal), (unequal, spread))
     ]
     penalty = 0.5 * categories.shape[1] * np.log(len(y))
@@ -197,21 +201,33 @@ def _noise_models(X: np.ndarray, y: np.ndarray, kernel: Kernel, categories: np.n
 def _log_linear_variance(design: np.ndarray, squares: np.ndarray) -> np.ndarray:
     """exp(design @ b): the variances whose fit to `squares` (each a variance times a chi-square of
     one degree of freedom) is likeliest, the coefficients beyond the intercept shrunk toward 0 (a
-    normal prior of variance 1/SPREAD_RIDGE on a log-variance ratio); by Fisher scoring."""
+    normal prior of variance 1/SPREAD_RIDGE on a log-variance ratio). The log-likelihood is concave
+    in b: Newton's steps, halved where one would lower it, find its maximum."""
     ridge = np.diag([0.0] + [SPREAD_RIDGE] * (design.shape[1] - 1))
+
+    def fit(coefficients: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = np.clip(design @ coefficients, -700.0, 700.0)
+        return float(-0.5 * np.sum(eta + squares * np.exp(-eta)) - 0.5 * coefficients @ ridge @ coefficients), eta
+
     coefficients = np.zeros(design.shape[1])
     coefficients[0] = np.log(max(float(np.mean(squares)), 1e-12))
-    information = 0.5 * design.T @ design + ridge
-    for _ in range(25):
-        eta = design @ coefficients
-        gradient = 0.5 * design.T @ (squares * np.exp(-eta) - 1) - ridge @ coefficients
-        coefficients = coefficients + np.linalg.solve(information, gradient)
-    return np.exp(design @ coefficients)
-
-
-def _log_sum_exp(values: list[float]) -> float:
-    top = max(values)
-    return top + float(np.log(np.sum(np.exp(np.array(values) - top))))
+    likelihood, eta = fit(coefficients)
+    for _ in range(SPREAD_STEPS):
+        weights = squares * np.exp(-eta)
+        gradient = 0.5 * design.T @ (weights - 1) - ridge @ coefficients
+        curvature = 0.5 * (design.T * weights) @ design + ridge + 1e-12 * np.eye(len(coefficients))
+        step = np.linalg.solve(curvature, gradient)
+        for _ in range(30):
+            trial, trial_eta = fit(coefficients + step)
+            if trial >= likelihood:
+                break
+            step = step / 2
+        else:
+            break
+        coefficients, eta, gained, likelihood = coefficients + step, trial_eta, trial - likelihood, trial
+        if gained < 1e-10 * (1.0 + abs(likelihood)):
+            break
+    return np.exp(eta)
 
 
 def _pick_errors(truths: np.ndarray, smoother: np.ndarray, observed: np.ndarray, rng: np.random.Generator) -> np.ndarray:

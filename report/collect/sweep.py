@@ -28,7 +28,7 @@ from report.options import ReportOptions, SweepError
 SHARED_FROM = 4000  # top directories from which a sweep is read in two processes (see _read_jobs)
 # A parameter's pandas type by the kind of its values (as report.collect.share tells them apart):
 # booleans, integers (nullable), floats (None is NaN), else the values as given.
-COLUMN_TYPES = {"bool": "boolean", "int": "Int64", "float": "float64", "object": object, "none": object}
+COLUMN_TYPES: dict[str, Any] = {"bool": "boolean", "int": "Int64", "float": "float64", "object": object, "none": object}
 
 
 @dataclass
@@ -141,12 +141,12 @@ def _collector_paused() -> Iterator[None]:
     copy too): their rows and columns hold no cycles, yet each job makes several new objects, and
     with pandas and scikit-learn loaded every full pass walks 190,000 more. At 100,000 jobs its
     passes took 0.2 to 0.3 s of the collector's 1.8."""
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
