@@ -165,8 +165,8 @@ def test_a_clearly_best_configuration_is_not_drowned_by_a_noisy_half_of_the_swee
 
 def test_configurations_tied_on_a_flat_parameter_share_p_best():
     """Issue 11, case 2: lr=1e-3 is best at every dropout; the six ties used to give the two edge
-    dropouts 0.41 each. Averaged over sweeps each should get about 1/6."""
-    shares, whole = np.zeros(6), 0
+    dropouts 0.41 each. Averaged over sweeps each should get about 1/6, and seldom much more in one."""
+    shares, whole, overclaimed = np.zeros(6), 0, 0
     for sweep in range(30):
         rng = np.random.default_rng(sweep)
         rows = [
@@ -177,9 +177,13 @@ def test_configurations_tied_on_a_flat_parameter_share_p_best():
         tied = ranking[ranking["lr"] == 1e-3].sort_values("dropout")["group"]
         shares += [advice.p_best[int(g)] for g in tied] / np.float64(30)
         whole += set(int(g) for g in tied) <= set(advice.indistinguishable)
+        overclaimed += sum(advice.p_best[int(g)] > 0.4 for g in tied)
     assert shares.sum() >= 0.95
     assert ((shares >= 1 / 12) & (shares <= 1 / 4)).all(), shares
     assert whole >= 28, "the six equals cannot be told apart: the set keeps the plateau whole"
+    # Sweep by sweep too: over 0.4 for one of six equals is 2.4 times its share. With the kernel
+    # fitted by maximum likelihood alone (dropout's length scale long but finite), 8 of the 180 were.
+    assert overclaimed <= 4
 
 
 def test_noise_that_differs_between_configurations_is_named_and_weighed():
@@ -273,14 +277,17 @@ def _optimizer_sweep(seed: int) -> tuple[list[dict], dict[tuple, float]]:
 def test_without_repeats_noise_tied_to_a_category_is_learnt_named_and_weighed(seed):
     """Without repeats a single learnt noise level took sgd's lucky runs at face value: in three
     of these six sweeps the pick's 95% bound was above its true accuracy, and sgd's noise went
-    unmentioned. Learnt per category, every sgd configuration is named as noisier, and the pick is
-    a truly best configuration whose bound holds."""
+    unmentioned. Learnt per category, every sgd configuration is named as noisier, the noise shown
+    is adam's, and the pick is a truly best configuration whose bound holds."""
     rows, truth = _optimizer_sweep(seed)
     ranking, advice = advise_by(rows, ["opt", "lr", "wd"], "max")
     sgd = set(ranking.loc[ranking["opt"] == "sgd", "group"])
     pick = ranking.set_index("group").loc[advice.pick]
     true_pick = truth[pick["opt"], pick["lr"], pick["wd"]]
     assert set(advice.noisier) == sgd
+    # The sigma the page calls the model's noise is the quiet level the noisier are named against
+    # (adam's 0.003, learnt with some own effect), not the mean variance sgd's 0.03 dominates (0.015).
+    assert advice.model_noise_sd < 0.012
     assert true_pick >= max(truth.values()) - 0.005
     assert advice.bound[advice.pick] <= true_pick
 

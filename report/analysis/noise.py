@@ -88,11 +88,16 @@ def _inverse_trigamma(value: float) -> float:
     return float(optimize.brentq(lambda x: special.polygamma(1, x) - value, 1e-8, 1e8))
 
 
+def usual_noise(sd: np.ndarray) -> float:
+    """The quieter configurations' noise (the lower quartile of `sd`, one per configuration): the
+    level others are called noisier than. When half of a sweep is noisy, the median would sit
+    between the two levels, and a mean would be the noisy half's."""
+    return float(np.quantile(sd, 0.25))
+
+
 def noisier_than_usual(sd: np.ndarray) -> np.ndarray:
-    """Which configurations' noise (`sd`, one per configuration) is clearly above the quieter
-    configurations' (the lower quartile: when half of a sweep is noisy, the median would sit
-    between the two levels)."""
-    return sd > UNEQUAL_RATIO * float(np.quantile(sd, 0.25))
+    """Which configurations' noise (`sd`, one per configuration) is clearly above the usual."""
+    return sd > UNEQUAL_RATIO * usual_noise(sd)
 
 
 def t_inflation(dof: np.ndarray) -> np.ndarray:

@@ -8,7 +8,10 @@ plateau; with it, configurations that the data cannot tell apart stay exchangeab
 
 The smooth part's amplitude and length scales are fitted by maximum likelihood on the most
 promising configurations; a length scale may grow until a parameter is flat, so that one that
-does not matter cannot tilt its ties toward the ends of its range. The own-effect variance (or,
+does not matter cannot tilt its ties toward the ends of its range. Maximum likelihood seldom
+makes it quite flat, though: with repeats, the posterior also averages over the smooth part with
+the parameters that the runs do not clearly need made flat, so that configurations differing only
+in those tie (see _relevance for the measurements). The own-effect variance (or,
 without repeats, the noise and own effect together) is integrated over a grid, each value weighted
 by its likelihood. Without repeats that variance may also differ between the values of categorical
 parameters (one optimizer's runs noisier than another's), where the runs say so clearly enough;
@@ -29,6 +32,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Kernel, WhiteKernel
 
+from report.analysis.noise import usual_noise
 from report.formatting import power_of_two_unit
 
 MIN_VARIANCE = 1e-10  # relative to the objective's spread: keeps the matrices invertible
@@ -65,9 +69,9 @@ class Posterior(NamedTuple):
     samples: np.ndarray  # [draw][configuration]: joint draws of the true means (lower is better)
     mean: np.ndarray  # the draws' expected value, without their sampling noise (see gp_posterior)
     index: pd.Index  # the configurations' groups, in the samples' column order
-    noise_var: float | None  # without repeats: a typical (the median) configuration's variance of one run beyond the smooth part (noise, or partly own effect)
+    noise_var: float | None  # without repeats: the usual (see usual_noise) variance of one run beyond the smooth part (noise, or partly own effect)
     pick_errors: np.ndarray  # true minus estimated mean of whatever looks best, in replayed sweeps
-    noise_spread: np.ndarray  # without repeats: each configuration's learnt noise variance over the typical; ones with repeats
+    noise_spread: np.ndarray  # without repeats: each configuration's learnt noise variance over the usual; ones with repeats
 
 
 def features(configs: pd.DataFrame, params: list[str], kinds: dict[str, str]) -> np.ndarray:
@@ -145,8 +149,11 @@ def gp_posterior(
             components += [(covariance, share * level * spread, (1 - share) * level * spread) for level in INDEPENDENT_GRID for share in OWN_SHARES]
             weights += list(np.repeat(weight * by_level / len(OWN_SHARES), len(OWN_SHARES)))
     else:
-        components = [(smooth, np.full(len(y), level), alpha) for level in INDEPENDENT_GRID]
-        weights = list(_weights([_log_likelihood(smooth + np.diag(own), observed, y) for _, own, observed in components]))
+        log_weights: list[float] = []
+        for covariance, by_level in _relevance(X, y, kernel, alpha):  # with repeats, a kernel was fitted
+            components += [(covariance, np.full(len(y), level), alpha) for level in INDEPENDENT_GRID]
+            log_weights += list(by_level)
+        weights = list(_weights(log_weights))
     counts = rng.multinomial(draws, np.array(weights) / sum(weights))
     # The mean is each drawn component's own, weighted by its draws: the draws' average would add
     # their sampling noise, enough to reorder configurations whose estimates are close.
@@ -162,8 +169,7 @@ def gp_posterior(
     samples, mean, errors = centre + scale * np.vstack(parts), centre + scale * mean, scale * np.concatenate(errors)
     if alpha is None:
         run_var = sum(weight * (own + observed) for (_, own, observed), weight in zip(components, weights)) / sum(weights) * scale**2
-        # A typical configuration's: where noise differs between categories, a mean would be the noisy ones'.
-        typical = float(np.median(run_var))
+        typical = usual_noise(run_var)  # the level the noise check calls others noisier than
         return Posterior(samples, mean, means.index, typical, errors, run_var / typical)
     return Posterior(samples, mean, means.index, None, errors, np.ones(len(y)))
 
@@ -196,6 +202,36 @@ def _noise_models(X: np.ndarray, y: np.ndarray, kernel: Kernel, categories: np.n
     penalty = 0.5 * categories.shape[1] * np.log(len(y))
     weight = 1.0 / (1.0 + np.exp(np.clip(likelihood[0] - likelihood[1] + penalty, -700, 700)))
     return [(smooth, equal, 1.0 - weight), (unequal, spread, weight)]
+
+
+def _relevance(X: np.ndarray, y: np.ndarray, kernel: Kernel, observed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """With repeats: the smooth part's covariance as fitted, and with the parameters that the runs
+    do not clearly need made flat (the two equally likely a priori); each with its log-likelihood
+    at each independent level of INDEPENDENT_GRID.
+    Maximum likelihood leaves a parameter that does nothing a long but finite length scale (noise
+    makes it look slightly useful), enough to rank configurations that differ only in it; with the
+    flat kernel in the average, they tie. A parameter is flattened where that alone costs less
+    likelihood than BIC's penalty for it (the other hyperparameters kept as fitted, which favours
+    the fitted kernel). `observed`: each mean's noise variance."""
+    def by_level(covariance: np.ndarray) -> np.ndarray:
+        return np.array([_log_likelihood(covariance + level * np.eye(len(y)), observed, y) for level in INDEPENDENT_GRID])
+
+    full = kernel(X)
+    fitted = by_level(full)
+    theta, penalty, base = kernel.theta, 0.5 * np.log(len(y)), logsumexp(fitted)  # the level integrated over its grid
+    flat = []
+    for j in range(1, len(theta)):
+        if theta[j] < np.log(LENGTH_BOUND) - 1.0:
+            trial = theta.copy()
+            trial[j] = np.log(LENGTH_BOUND)
+            if logsumexp(by_level(kernel.clone_with_theta(trial)(X))) + penalty > base:
+                flat.append(j)
+    if not flat:
+        return [(full, fitted)]
+    trial = theta.copy()
+    trial[flat] = np.log(LENGTH_BOUND)
+    flattened = kernel.clone_with_theta(trial)(X)
+    return [(full, fitted), (flattened, by_level(flattened))]
 
 
 def _log_linear_variance(design: np.ndarray, squares: np.ndarray) -> np.ndarray:
