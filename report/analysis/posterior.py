@@ -212,7 +212,15 @@ def _relevance(X: np.ndarray, y: np.ndarray, kernel: Kernel, observed: np.ndarra
     makes it look slightly useful), enough to rank configurations that differ only in it; with the
     flat kernel in the average, they tie. A parameter is flattened where that alone costs less
     likelihood than BIC's penalty for it (the other hyperparameters kept as fitted, which favours
-    the fitted kernel). `observed`: each mean's noise variance."""
+    the fitted kernel). `observed`: each mean's noise variance.
+
+    On benchmarks/recommendation.py (150 sweeps a family), against the fitted kernel alone: in the
+    irrelevant family ECE over P(best) >= 0.1 0.049 -> 0.033, and tied configurations predicted
+    0.3-0.5 64 -> 39 (they come true 0.16 of the time); the same picks in the mixed, edge, irrelevant
+    and unequal_noise families. Giving the flattened kernel BIC's penalties as a prior advantage
+    tied more (0.020) but cost regret (edge 0.44 -> 0.65 of argmax's, unequal_noise 0.14 -> 0.26).
+    Configurations that differ only in flat parameters sharing one own effect tied more still
+    (ECE 0.019), but regret rose in the irrelevant family (0.37 -> 0.54): not kept."""
     def by_level(covariance: np.ndarray) -> np.ndarray:
         return np.array([_log_likelihood(covariance + level * np.eye(len(y)), observed, y) for level in INDEPENDENT_GRID])
 
