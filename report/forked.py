@@ -34,9 +34,10 @@ def run_split(
     one can run. `done` is told each job's name as its result arrives."""
     wanted = set(aside)
     away = [name for name in jobs if name in wanted] if can_fork() else []
-    child = _start(jobs, away) if away else None
+    child = None
     results: dict[str, Result] = {}
     try:
+        child = _start(jobs, away) if away else None
         for name, job in jobs.items():
             if child is None or name not in away:
                 results[name] = job()
@@ -67,7 +68,7 @@ def _start(jobs: dict[str, Callable[[], Result]], names: list[str]) -> tuple[mul
     process can be started (out of processes or memory)."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_serve, args=({name: jobs[name] for name in names}, sender), daemon=True)
+    process = context.Process(target=_serve, args=({name: jobs[name] for name in names}, sender, receiver), daemon=True)
     # Ctrl-C reaches the whole process group: the child is born with SIGINT held back and then
     # ignores it, so that only this process is interrupted, and it stops the child (run_split).
     # One that arrives here is deferred until the fork is done and the child can be stopped.
@@ -98,9 +99,11 @@ def _start(jobs: dict[str, Callable[[], Result]], names: list[str]) -> tuple[mul
     return process, receiver
 
 
-def _serve(jobs: dict[str, Callable[[], Result]], sender: Connection) -> None:
+def _serve(jobs: dict[str, Callable[[], Result]], sender: Connection, receiver: Connection) -> None:
     """In the child: run the jobs and send their results back in one message. Ctrl-C is left to
-    the parent (see _start); left by a parent that no longer reads, it ends quietly."""
+    the parent (see _start); left by a parent that no longer reads, it ends quietly (the child
+    closes its copy of the reading end, so that the pipe breaks once the parent's is gone)."""
+    receiver.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
     _keep_freed_memory()

@@ -17,6 +17,7 @@ from report.analysis.params import Space, param_kinds
 from report.analysis.ranking import rank_configurations
 from report.analysis.recommend import _repeats_needed, neighbour_groups, recommend
 from report.build import build_report
+from report.formatting import format_number
 from report.options import Target
 from report.page.verdict import verdict_text
 
@@ -290,6 +291,19 @@ def test_without_repeats_noise_tied_to_a_category_is_learnt_named_and_weighed(se
     assert advice.model_noise_sd < 0.012
     assert true_pick >= max(truth.values()) - 0.005
     assert advice.bound[advice.pick] <= true_pick
+
+
+@pytest.mark.parametrize("seed", [0, 3, 4])
+def test_without_repeats_the_verdict_weighs_the_gap_against_the_best_twos_learnt_noise(seed):
+    """In these sweeps one of the best two is an sgd configuration: the verdict's sigma is its
+    learnt noise (about 0.03), not the quiet adam level the noise check measures others against
+    (it said "sigma 0.0073 is larger than the gap" with the pick's own noise at 0.031)."""
+    rows, _ = _optimizer_sweep(seed)
+    ranking, advice = advise_by(rows, ["opt", "lr", "wd"], "max")
+    best_two = max(advice.model_noise_sds[group] for group in advice.ranked[:2])
+    assert best_two > 3 * advice.model_noise_sd
+    text = verdict_text(advice, ranking.set_index("group").to_dict("index"))
+    assert f"the noise the model estimates for the best two (σ {format_number(best_two, 2)}, no configuration was repeated)" in text
 
 
 def test_the_page_names_configurations_whose_learnt_noise_is_larger(tmp_path):

@@ -169,7 +169,7 @@ def gp_posterior(
     samples, mean, errors = centre + scale * np.vstack(parts), centre + scale * mean, scale * np.concatenate(errors)
     if alpha is None:
         run_var = sum(weight * (own + observed) for (_, own, observed), weight in zip(components, weights)) / sum(weights) * scale**2
-        typical = usual_noise(run_var)  # the level the noise check calls others noisier than
+        typical = usual_noise(np.sqrt(run_var)) ** 2  # the level the noise check calls others noisier than
         return Posterior(samples, mean, means.index, typical, errors, run_var / typical)
     return Posterior(samples, mean, means.index, None, errors, np.ones(len(y)))
 
@@ -210,7 +210,8 @@ def _relevance(X: np.ndarray, y: np.ndarray, kernel: Kernel, observed: np.ndarra
     at each independent level of INDEPENDENT_GRID.
     Maximum likelihood leaves a parameter that does nothing a long but finite length scale (noise
     makes it look slightly useful), enough to rank configurations that differ only in it; with the
-    flat kernel in the average, they tie. A parameter is flattened where that alone costs less
+    flat kernel in the average, they tie. A feature column (a numeric parameter, one category of a
+    categorical one, a parameter's unset flag) is flattened where that alone costs less
     likelihood than BIC's penalty for it (the other hyperparameters kept as fitted, which favours
     the fitted kernel). `observed`: each mean's noise variance.
 

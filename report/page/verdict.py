@@ -11,27 +11,34 @@ MANY_REPEATS = 100
 NAMED = 6  # configurations named in a sentence before "and N more"
 
 
+def _learnt_noise_of_best_two(advice: Recommendation) -> float | None:
+    """Without repeats, the noisier of the best two's learnt noise: it is their gap that the verdict
+    weighs, and where noise differs between categories the usual level may be far from theirs."""
+    learnt = [advice.model_noise_sds[group] for group in advice.ranked[:2] if group in advice.model_noise_sds]
+    return max(learnt) if learnt else advice.model_noise_sd
+
+
 def verdict_text(advice: Recommendation, by_group: dict[int, dict[str, Any]]) -> str:
     """Pick, P(best), whether it stands apart or among equals, and why it differs from the best
     observed mean when it does, with the numbers that decide it."""
     if len(advice.ranked) == 1:
         return f"Pick configuration {advice.pick}: it is the only configuration, so there is nothing to choose between."
     measured = advice.noise_sd is not None
-    noise = format_number(advice.noise_sd if measured else advice.model_noise_sd, 2)
-    noise_words = f"seed noise (σ {noise})" if measured else f"the noise the model estimates (σ {noise}, no configuration was repeated)"
+    noise = format_number(advice.noise_sd if measured else _learnt_noise_of_best_two(advice), 2)
+    noise_words = f"seed noise (σ {noise})" if measured else f"the noise the model estimates for the best two (σ {noise}, no configuration was repeated)"
     gap = format_number(advice.gap, 2)
     label = "" if measured else ", model-based"
     verdict = f"Pick configuration {advice.pick} (P(best) {advice.p_best[advice.pick]:.2f}{label}{_shape(advice)})."
     together = advice.indistinguishable
     if len(together) > 1:
         repeats = f" with {advice.repeats} repeats" if measured else ""
-        verdict += f" Configurations {_and_list(together)} cannot be told apart{repeats}: {noise_words} is larger than the gap between the best two ({gap})."
+        verdict += f" Configurations {_and_list(together)} cannot be told apart{repeats}: with {noise_words}, a gap like the best two's ({gap}) can be chance."
         if advice.repeats_needed and advice.repeats_needed > MANY_REPEATS:
             verdict += f" More than {MANY_REPEATS} repeats would be needed to separate the best two: for practical purposes they are equivalent."
         elif advice.repeats_needed:
             verdict += f" About {advice.repeats_needed} repeats per configuration would separate the best two."
     else:
-        verdict += f" It is clearly ahead: the gap to the next ({gap}) is well above {noise_words}."
+        verdict += f" It is clearly ahead: with {noise_words}, its gap to the next ({gap}) is too large to be chance."
     if not measured:
         verdict += " Add repeats (for example seed=0,1,2) to measure the noise."
     if advice.pick != advice.top:
